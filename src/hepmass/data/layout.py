@@ -84,10 +84,10 @@ def decide_layout(first_line: str, second_line: str | None, path: Path) -> Layou
     if not has_header:
         log.debug("%s has no header line; reading from line 1", path)
     elif len(header) != width:
+        columns = "label, f0..f26" + (", mass" if width == WIDTH_WITH_MASS else "")
         warnings.warn(
             f"{path}: the header names {len(header)} columns but the rows have "
-            f"{width} values; reading {width} values a row as "
-            f"{'label, f0..f26, mass' if width == WIDTH_WITH_MASS else 'label, f0..f26'}",
+            f"{width} values; reading {width} values a row as {columns}",
             LayoutWarning,
             stacklevel=3,
         )

@@ -37,6 +37,10 @@ PROGRESS_MIN_BYTES = 64 << 20
 SNIFF_BYTES = 1 << 16
 
 
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
 def _read_first_lines(path: Path) -> tuple[str, str | None]:
     """Return the first line and the second (``None`` if there is none)."""
     try:
@@ -53,8 +57,7 @@ def _read_first_lines(path: Path) -> tuple[str, str | None]:
             path=path,
             line=1,
         )
-    decode = lambda raw: raw.decode("utf-8", errors="replace").rstrip("\r\n")  # noqa: E731
-    return decode(first), (decode(second) if second else None)
+    return _decode(first), (_decode(second) if second else None)
 
 
 def _first_bad_row(block: np.ndarray) -> int | None:

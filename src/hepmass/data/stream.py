@@ -1,8 +1,9 @@
 """Opening plain and gzip-compressed HEPMASS files as byte streams.
 
 Gzip files are decompressed by python-isal in a background thread
-(``isal.igzip_threaded``), which decompresses about twice as fast as zlib and
-releases the GIL, so the CSV parser runs while the next block is inflated.
+(``isal.igzip_threaded``), which is faster than zlib (benchmarks/read_speed.py
+measures both) and releases the GIL, so the CSV parser runs while the next
+block is inflated.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def open_text(path: Path, progress: tqdm | None = None) -> Iterator[BinaryIO]:
     with open(path, "rb") as raw:
         source: BinaryIO = raw
         if progress is not None:
-            source = io.BufferedReader(_CountingReader(raw, progress))  # type: ignore[assignment]
+            counting = _CountingReader(raw, progress)
+            source = io.BufferedReader(counting)  # type: ignore[assignment]
         if not compressed:
             yield source
             return

@@ -1,0 +1,234 @@
+"""Tests of read_events on small HEPMASS-layout files written to disk."""
+
+from __future__ import annotations
+
+import gzip
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hepmass.data import read_events
+from hepmass.errors import ConfigurationError, DataFormatError, LayoutWarning
+from hepmass.features import UCI_HEADER
+
+HEADER_1000 = UCI_HEADER.removesuffix(", f26, mass")
+LONG_VALUE = "-0.57368200016021729"
+
+
+def make_rows(
+    count: int, with_mass: bool = True, value: str = "0.25"
+) -> list[list[str]]:
+    """Return ``count`` rows of text values: alternating labels, masses 500..1500."""
+    masses = ["499.999969", "750", "1000", "1250", "1500"]
+    rows = []
+    for index in range(count):
+        row = ["1.000000" if index % 2 else "0.000000"]
+        row += [value] * 26 + [str(index)]
+        if with_mass:
+            row.append(masses[index % 5])
+        rows.append(row)
+    return rows
+
+
+def write_file(
+    path: Path, rows: list[list[str]], header: str | None = UCI_HEADER
+) -> Path:
+    lines = ([header] if header is not None else []) + [",".join(r) for r in rows]
+    text = ("\n".join(lines) + "\n").encode()
+    if path.suffix == ".gz":
+        path.write_bytes(gzip.compress(text))
+    else:
+        path.write_bytes(text)
+    return path
+
+
+@pytest.mark.parametrize("name", ["all_train.csv", "all_train.csv.gz"])
+def test_reader_all_variant(tmp_path: Path, name: str) -> None:
+    path = write_file(tmp_path / name, make_rows(10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        events = read_events(path, cache=False)
+
+    assert len(events) == 10
+    assert events.features.dtype == np.float32
+    assert events.features.shape == (10, 27)
+    assert events.labels.tolist() == [0.0, 1.0] * 5
+    assert events.mass is not None
+    assert events.mass[:5].tolist() == [500.0, 750.0, 1000.0, 1250.0, 1500.0]
+    assert events.features[:, 26].tolist() == list(range(10))
+    assert events.features[0, 0] == np.float32(0.25)
+    assert events.source == path
+
+
+def test_reader_full_precision_text(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "a.csv", make_rows(3, value=LONG_VALUE))
+    events = read_events(path, cache=False)
+    assert events.features[0, 0] == np.float32(-0.573682)
+
+
+def test_reader_short_labels(tmp_path: Path) -> None:
+    rows = make_rows(4)
+    for row in rows:
+        row[0] = row[0][:3]
+    path = write_file(tmp_path / "a.csv", rows)
+    assert read_events(path, cache=False).labels.tolist() == [0, 1, 0, 1]
+
+
+def test_reader_1000_variant(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "1000_train.csv.gz", make_rows(6, False), HEADER_1000)
+    with pytest.warns(LayoutWarning, match=r"1000_train.csv.gz: the header names 27 "
+                      r"columns but the rows have 28 values"):
+        events = read_events(path, cache=False)
+
+    assert events.mass is None
+    assert events.features.shape == (6, 27)
+    assert events.features[:, 26].tolist() == list(range(6))
+
+
+def test_reader_1000_test_extra_column(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "1000_test.csv", make_rows(5), HEADER_1000)
+    with pytest.warns(LayoutWarning, match="names 27 columns but the rows have 29"):
+        events = read_events(path, cache=False)
+
+    assert events.mass is not None
+    assert events.mass.tolist() == [500.0, 750.0, 1000.0, 1250.0, 1500.0]
+    assert events.features[:, 26].tolist() == list(range(5))
+
+
+def test_reader_without_header(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "a.csv", make_rows(3), header=None)
+    events = read_events(path, cache=False)
+    assert len(events) == 3
+
+
+def test_reader_crlf_lines(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    lines = [UCI_HEADER] + [",".join(row) for row in make_rows(3)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    assert read_events(path, cache=False).features[:, 26].tolist() == [0, 1, 2]
+
+
+# (row index, column index, replacement text, column name, message pattern)
+INVALID_VALUES = [
+    (0, 3, "", "f2", "the value is missing"),
+    (4, 28, "", "mass", "the value is missing"),
+    (2, 5, "abc", "f4", "'abc' is not a number"),
+    (3, 1, "nan", "f0", "'nan' is NaN, but every value must be a finite number"),
+    (1, 7, "-inf", "f6", "'-inf' is infinite"),
+    (3, 2, "1e39", "f1", "'1e39' is outside the float32 range"),
+    (2, 0, "2.0", "label", "the label is '2.0', but it must be 0"),
+    (1, 0, "0.5", "label", "the label is '0.5'"),
+]
+
+
+@pytest.mark.parametrize(("row", "column", "text", "name", "problem"), INVALID_VALUES)
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_reader_invalid_value(
+    tmp_path: Path, row: int, column: int, text: str, name: str, problem: str,
+    suffix: str,
+) -> None:
+    rows = make_rows(6)
+    rows[row][column] = text
+    path = write_file(tmp_path / f"bad{suffix}", rows)
+    line = row + 2
+    with pytest.raises(DataFormatError, match=f"bad{suffix}, line {line}, column "
+                       f"{name}: {problem}.*correct or remove that line") as caught:
+        read_events(path, cache=False)
+
+    assert caught.value.line == line
+    assert caught.value.column == name
+    assert caught.value.value == text
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_reader_error_line_beyond_first_block(tmp_path: Path, suffix: str) -> None:
+    # About 560 bytes a row, so 6000 rows span several 1 MiB parser blocks.
+    rows = make_rows(6000, value=LONG_VALUE)
+    rows[4321][10] = "x1"
+    path = write_file(tmp_path / f"big{suffix}", rows)
+    with pytest.raises(DataFormatError, match="line 4323, column f9: 'x1' is not a"):
+        read_events(path, cache=False)
+
+
+def test_reader_null_line_beyond_first_block(tmp_path: Path) -> None:
+    rows = make_rows(6000, value=LONG_VALUE)
+    rows[5999][27] = ""
+    path = write_file(tmp_path / "big.csv", rows)
+    with pytest.raises(DataFormatError, match="line 6001, column f26: the value is"):
+        read_events(path, cache=False)
+
+
+@pytest.mark.parametrize(
+    ("width", "found"), [(28, "the row has 28 values"), (30, "the row has 30 values")]
+)
+def test_reader_row_of_wrong_width(tmp_path: Path, width: int, found: str) -> None:
+    rows = make_rows(5000, value=LONG_VALUE)
+    rows[3000] = (rows[3000] + ["1"])[:width]
+    path = write_file(tmp_path / "rows.csv.gz", rows)
+    with pytest.raises(DataFormatError, match=f"line 3002.*: {found}, but the rows "
+                       "of this file have 29"):
+        read_events(path, cache=False)
+
+
+def test_reader_empty_line(tmp_path: Path) -> None:
+    path = tmp_path / "gap.csv"
+    lines = [UCI_HEADER] + [",".join(row) for row in make_rows(4)]
+    lines.insert(3, "")
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataFormatError, match=r"line 4.*the row has 1 values"):
+        read_events(path, cache=False)
+
+
+def test_reader_first_row_of_odd_width(tmp_path: Path) -> None:
+    rows = [row[:20] for row in make_rows(3)]
+    path = write_file(tmp_path / "odd.csv", rows)
+    with pytest.raises(DataFormatError, match=r"odd.csv, line 2: the row has 20 values"
+                       r", but a HEPMASS row has 28 .* or 29"):
+        read_events(path, cache=False)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_reader_empty_file(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"empty{suffix}"
+    path.write_bytes(gzip.compress(b"") if suffix == ".csv.gz" else b"")
+    with pytest.raises(DataFormatError, match=f"empty{suffix} is empty; expected a "
+                       "header line"):
+        read_events(path, cache=False)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_reader_header_only(tmp_path: Path, suffix: str) -> None:
+    path = write_file(tmp_path / f"head{suffix}", [])
+    with pytest.raises(DataFormatError, match=f"head{suffix} has a header but no "
+                       "data rows"):
+        read_events(path, cache=False)
+
+
+def test_reader_truncated_gzip(tmp_path: Path) -> None:
+    whole = write_file(tmp_path / "whole.csv.gz", make_rows(3000, value=LONG_VALUE))
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(DataFormatError, match=r"cut.csv.gz: the gzip stream ends "
+                       r"early \(the file is truncated\); fetch the file again"):
+        read_events(path, cache=False)
+
+
+def test_reader_not_gzip(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "plain.csv", make_rows(3))
+    renamed = path.rename(tmp_path / "plain.csv.gz")
+    with pytest.raises(DataFormatError, match=r"plain.csv.gz ends in .gz but is not "
+                       r"gzip-compressed \(it starts with b'# '"):
+        read_events(renamed, cache=False)
+
+
+def test_reader_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"data file not found: .*missing.csv;"
+                       " pass the path"):
+        read_events(tmp_path / "missing.csv", cache=False)
+
+
+def test_reader_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="is not a file"):
+        read_events(tmp_path, cache=False)
