@@ -49,9 +49,9 @@ def cache_dir(explicit: str | Path | None = None) -> Path:
 
 def cache_path(source: Path, directory: Path) -> Path:
     """Return the cache file of ``source``: ``<name>-<hash of path>.arrow``."""
-    resolved = str(source.resolve())
-    digest = hashlib.sha256(resolved.encode()).hexdigest()[:16]
-    return directory / f"{source.name}-{digest}.arrow"
+    resolved = source.resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
+    return directory / f"{resolved.name}-{digest}.arrow"
 
 
 def _metadata(source: Path, stat: os.stat_result, has_mass: bool) -> dict[str, str]:
