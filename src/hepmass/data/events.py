@@ -59,6 +59,13 @@ class Events:
         mass = self.mass[indices] if self.mass is not None else None
         return Events(self.features[indices], self.labels[indices], mass, self.source)
 
+    def slice(self, start: int, stop: int) -> Events:
+        """Return the events in rows ``start`` to ``stop`` (views, no copy)."""
+        mass = self.mass[start:stop] if self.mass is not None else None
+        return Events(
+            self.features[start:stop], self.labels[start:stop], mass, self.source
+        )
+
     def mass_points(self) -> np.ndarray:
         """Return the sorted distinct signal masses (empty without a mass column)."""
         if self.mass is None:

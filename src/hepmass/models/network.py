@@ -1,0 +1,22 @@
+"""Multilayer perceptrons used by the network classifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch import nn
+
+
+def multilayer_perceptron(n_inputs: int, hidden: Sequence[int]) -> nn.Sequential:
+    """Build ``n_inputs -> hidden[0] -> ... -> 1`` with ReLU between layers.
+
+    The output is a logit; the sigmoid is applied by the loss during training
+    and by the classifier when it returns scores.
+    """
+    layers: list[nn.Module] = []
+    width = n_inputs
+    for size in hidden:
+        layers += [nn.Linear(width, size), nn.ReLU()]
+        width = size
+    layers.append(nn.Linear(width, 1))
+    return nn.Sequential(*layers)

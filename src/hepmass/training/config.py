@@ -1,0 +1,58 @@
+"""Settings of a network training run."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from hepmass.errors import ConfigurationError
+
+DEFAULT_BATCH_SIZE = 512
+"""Default minibatch size; docs/benchmarks.md gives the measurement behind it."""
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How a network is trained.
+
+    Attributes:
+        epochs: passes over the training split (the study used 10).
+        batch_size: rows per optimizer step.
+        learning_rate: Adam's step size (the study used PyTorch's 1e-3).
+        seed: seeds the weight initialization and the shuffling, so the same
+            seed, data and settings give identical results.
+        device: ``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available).
+        threads: CPU threads for PyTorch; ``None`` keeps PyTorch's default.
+    """
+
+    epochs: int = 10
+    batch_size: int = DEFAULT_BATCH_SIZE
+    learning_rate: float = 1e-3
+    seed: int = 0
+    device: str = "cpu"
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1:
+            raise ConfigurationError(f"epochs must be at least 1, got {self.epochs}")
+        if self.batch_size < 1:
+            raise ConfigurationError(
+                f"batch size must be at least 1, got {self.batch_size}"
+            )
+        if not self.learning_rate > 0:
+            raise ConfigurationError(
+                f"learning rate must be positive, got {self.learning_rate}"
+            )
+        if self.device not in ("cpu", "cuda", "auto"):
+            raise ConfigurationError(
+                f"device must be 'cpu', 'cuda' or 'auto', got {self.device!r}"
+            )
+        if self.threads is not None and self.threads < 1:
+            raise ConfigurationError(f"threads must be at least 1, got {self.threads}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainingConfig:
+        return cls(**values)
