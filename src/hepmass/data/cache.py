@@ -128,7 +128,7 @@ def _column_offsets(path: Path) -> tuple[dict[bytes, bytes], ColumnOffsets, int]
 
 def _read_into(handle: BinaryIO, array: np.ndarray, offset: int, size: int) -> None:
     if array.nbytes != size:
-        raise ValueError(f"column holds {size} bytes, expected {array.nbytes}")
+        raise ValueError(f"column has {size} bytes, expected {array.nbytes}")
     handle.seek(offset)
     view = memoryview(array).cast("B")
     if handle.readinto(view) != size:
