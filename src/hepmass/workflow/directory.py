@@ -91,6 +91,8 @@ class RunDirectory:
 def _to_json(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
