@@ -49,6 +49,11 @@ def save_figure(figure: plt.Figure, path: Path) -> Path:
 def plot_roc(
     curves: dict[str, tuple[np.ndarray, np.ndarray, float]], path: Path
 ) -> Path:
+    """Write the ROC figure of :func:`draw_roc` to ``path``."""
+    return save_figure(draw_roc(curves), path)
+
+
+def draw_roc(curves: dict[str, tuple[np.ndarray, np.ndarray, float]]) -> plt.Figure:
     """Draw ROC curves, one per entry ``label: (fpr, tpr, auc)``."""
     with style():
         figure, axes = plt.subplots(figsize=(7, 6.5))
@@ -61,10 +66,15 @@ def plot_roc(
         axes.set_ylabel("True positive rate (signal efficiency)")
         axes.set_title("ROC curve", fontsize=16)
         axes.legend(loc="lower right", fontsize=13)
-        return save_figure(figure, path)
+    return figure
 
 
 def plot_confusion(confusion: dict[str, int], threshold: float, path: Path) -> Path:
+    """Write the confusion-matrix figure of :func:`draw_confusion` to ``path``."""
+    return save_figure(draw_confusion(confusion, threshold), path)
+
+
+def draw_confusion(confusion: dict[str, int], threshold: float) -> plt.Figure:
     """Draw the 2x2 confusion matrix with counts and rates per true class."""
     counts = np.array(
         [[confusion["tn"], confusion["fp"]], [confusion["fn"], confusion["tp"]]]
@@ -93,12 +103,17 @@ def plot_confusion(confusion: dict[str, int], threshold: float, path: Path) -> P
         axes.set_title(f"Confusion matrix at threshold {threshold:g}", fontsize=16)
         colorbar = figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04)
         colorbar.set_label("rate within the true class")
-        return save_figure(figure, path)
+    return figure
 
 
 def plot_scores(
     labels: np.ndarray, scores: np.ndarray, path: Path, bins: int = 50
 ) -> Path:
+    """Write the score histograms of :func:`draw_scores` to ``path``."""
+    return save_figure(draw_scores(labels, scores, bins), path)
+
+
+def draw_scores(labels: np.ndarray, scores: np.ndarray, bins: int = 50) -> plt.Figure:
     """Draw normalized score histograms of signal and background on one axis."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     signal, _ = np.histogram(scores[labels == 1], bins=edges, density=True)
@@ -119,4 +134,4 @@ def plot_scores(
         axes.set_ylabel("Normalized events / bin")
         axes.set_title("Score distributions", fontsize=16)
         axes.legend(loc="upper center", fontsize=13)
-        return save_figure(figure, path)
+    return figure

@@ -1,0 +1,192 @@
+"""The train, evaluate, run and predict commands, end to end on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from hepmass.cli import main
+from hepmass.data import read_events
+from hepmass.sample import TEST_FILE, TRAIN_FILE
+
+FIGURES = ("roc.png", "confusion_0.1.png", "confusion_0.5.png",
+           "confusion_0.9.png", "scores.png")
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(main, ["--quiet", *args], catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory):
+    """A real ``hepmass run`` process on the bundled sample, 2 epochs."""
+    out = tmp_path_factory.mktemp("runs") / "bundled"
+    completed = subprocess.run(
+        [sys.executable, "-m", "hepmass", "run", "--epochs", "2", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return out, completed
+
+
+def test_run_writes_every_output(bundled_run):
+    out, _ = bundled_run
+    for name in FIGURES + ("metrics.json", "model.json", "model.safetensors",
+                           "run.json", "history.json", "test_scores.parquet"):
+        assert (out / name).is_file(), name
+
+
+def test_run_figures_are_png(bundled_run):
+    out, _ = bundled_run
+    for name in FIGURES:
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+def test_run_metrics_content(bundled_run):
+    out, _ = bundled_run
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert 0.5 < metrics["roc_auc"] <= 1.0
+    assert sorted(metrics["thresholds"]) == ["0.1", "0.5", "0.9"]
+    at_half = metrics["thresholds"]["0.5"]
+    assert set(at_half) >= {"accuracy", "precision", "recall", "f1", "confusion"}
+    counts = at_half["confusion"]
+    assert sum(counts.values()) == metrics["n_events"]
+    assert metrics["n_events"] == len(read_events(TEST_FILE))
+
+
+def test_run_prints_summary_table(bundled_run):
+    _, completed = bundled_run
+    assert "ROC AUC:" in completed.stdout
+    assert "threshold  accuracy  precision" in completed.stdout
+    assert "run directory:" in completed.stdout
+
+
+def test_run_logs_each_epoch(bundled_run):
+    _, completed = bundled_run
+    assert "epoch 1/2: train loss" in completed.stderr
+    assert "validation AUC" in completed.stderr
+
+
+def test_run_records_data_and_settings(bundled_run):
+    out, _ = bundled_run
+    record = json.loads((out / "run.json").read_text())
+    assert record["data"]["bundled_sample"] is True
+    assert record["data"]["train_file"] == str(TRAIN_FILE)
+    model = json.loads((out / "model.json").read_text())
+    assert model["training"]["epochs"] == 2
+    assert model["training"]["learning_rate"] == 1e-3
+
+
+def test_evaluate_reproduces_run(bundled_run, tmp_path):
+    out, _ = bundled_run
+    first = json.loads((out / "metrics.json").read_text())
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for path in out.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    invoke("evaluate", str(copy))
+    second = json.loads((copy / "metrics.json").read_text())
+    assert second["roc_auc"] == first["roc_auc"]
+    assert second["thresholds"] == first["thresholds"]
+
+
+def test_train_then_evaluate_matches_run(bundled_run, tmp_path):
+    out, _ = bundled_run
+    trained = tmp_path / "trained"
+    invoke("train", "--epochs", "2", "--out", str(trained))
+    assert not (trained / "metrics.json").exists()
+    invoke("evaluate", str(trained))
+    from_steps = json.loads((trained / "metrics.json").read_text())
+    from_run = json.loads((out / "metrics.json").read_text())
+    assert from_steps["roc_auc"] == from_run["roc_auc"]
+
+
+def test_held_out_test_split_is_rebuilt(tmp_path):
+    run_dir = tmp_path / "held"
+    invoke("train", "--train", str(TRAIN_FILE), "--epochs", "1", "--out", str(run_dir))
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["data"]["test_file"] is None
+    n_train = len(read_events(TRAIN_FILE))
+    invoke("evaluate", str(run_dir))
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["n_events"] == pytest.approx(n_train / 3, abs=2)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_predict_writes_one_score_per_event(bundled_run, tmp_path, suffix):
+    out, _ = bundled_run
+    output = tmp_path / f"scores{suffix}"
+    invoke("predict", str(out), "--input", str(TEST_FILE), "--output", str(output),
+           "--chunk-rows", "1000")
+    table = pq.read_table(output) if suffix == ".parquet" else pa_csv.read_csv(output)
+    events = read_events(TEST_FILE)
+    assert table.column_names == ["label", "mass", "score"]
+    assert table.num_rows == len(events)
+    np.testing.assert_array_equal(table["label"].to_numpy(), events.labels)
+    saved = pq.read_table(out / "test_scores.parquet")["score"].to_numpy()
+    np.testing.assert_allclose(table["score"].to_numpy(), saved, atol=1e-6)
+
+
+def test_predict_rejects_unknown_suffix(bundled_run, tmp_path):
+    out, _ = bundled_run
+    result = CliRunner().invoke(
+        main, ["predict", str(out), "--input", str(TEST_FILE),
+               "--output", str(tmp_path / "scores.txt")],
+    )
+    assert result.exit_code == 1
+    assert "must end in .parquet or .csv" in result.output
+
+
+def test_run_refuses_non_empty_out(tmp_path):
+    (tmp_path / "keep.txt").write_text("data")
+    result = CliRunner().invoke(main, ["run", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "exists and is not empty" in result.output
+    assert "--force" in result.output
+    assert (tmp_path / "keep.txt").read_text() == "data"
+
+
+def test_test_without_train_rejected(tmp_path):
+    result = CliRunner().invoke(
+        main, ["run", "--test", str(TEST_FILE), "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 1
+    assert "--test was given without --train" in result.output
+
+
+def test_invalid_fraction_rejected(tmp_path):
+    result = CliRunner().invoke(
+        main, ["train", "--valid-fraction", "1.5", "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 1
+    assert "validation fraction must lie strictly between 0 and 1, got 1.5" in (
+        result.output
+    )
+
+
+def test_evaluate_rejects_folder_without_run(tmp_path):
+    result = CliRunner().invoke(main, ["evaluate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "is not a hepmass run directory" in result.output
+
+
+@pytest.mark.parametrize(
+    "command", ["run", "train", "evaluate", "predict", "download", "simulate"]
+)
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+    assert "." in result.output.splitlines()[2]
