@@ -1,0 +1,149 @@
+"""Bootstrap confidence intervals for the AUC and the metrics at a threshold.
+
+Each resample gives every test event an independent Poisson(1) count, which
+for large samples has the same distribution as the multinomial counts of
+drawing n events with replacement. The counts enter as weights in the
+cumulative sums over the scores sorted once (:class:`SortedScores`), so no
+resample is ever built as an array of events.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from hepmass.errors import ConfigurationError
+from hepmass.evaluation.thresholds import CutCurve, SortedScores, Yields, metrics_at
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RESAMPLES = 200
+DEFAULT_CONFIDENCE_LEVEL = 0.95
+
+_INTERVAL_KEYS = (
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "signal_efficiency",
+    "background_efficiency",
+    "background_rejection",
+    "youden_j",
+    "s_over_sqrt_b",
+    "asimov_z",
+)
+
+
+def curve_auc(curve: CutCurve) -> float:
+    """Return the (weighted) ROC AUC of a cut curve, ties counted as one half.
+
+    This is the Mann-Whitney statistic: the weighted share of signal and
+    background pairs in which the signal event scores higher.
+    """
+    signal = np.diff(curve.signal_passed, prepend=0.0)
+    background = np.diff(curve.background_passed, prepend=0.0)
+    background_below = curve.n_background - curve.background_passed
+    pairs = np.sum(signal * (background_below + 0.5 * background))
+    return float(pairs / (curve.n_signal * curve.n_background))
+
+
+def _check(resamples: int, level: float) -> None:
+    if resamples < 2:
+        raise ConfigurationError(
+            f"the bootstrap needs at least 2 resamples, got {resamples}"
+        )
+    if not 0.0 < level < 1.0:
+        raise ConfigurationError(
+            f"the confidence level must lie strictly between 0 and 1, got {level}"
+        )
+
+
+def _threshold_index(sorted_scores: SortedScores, threshold: float) -> int:
+    """Return the group of the lowest sorted score at or above ``threshold``."""
+    index = int(np.searchsorted(-sorted_scores.thresholds, -threshold, side="right"))
+    if index == 0:
+        raise ConfigurationError(
+            f"threshold {threshold} lies above every score; choose a lower one"
+        )
+    return index - 1
+
+
+def _interval(values: np.ndarray, level: float) -> dict[str, float | None]:
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return {"low": None, "high": None, "std": None}
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return {"low": float(low), "high": float(high), "std": float(np.std(values))}
+
+
+def bootstrap_intervals(
+    labels: np.ndarray,
+    scores: np.ndarray,
+    thresholds: Mapping[str, float] | None = None,
+    *,
+    yields: Yields | None = None,
+    resamples: int = DEFAULT_RESAMPLES,
+    level: float = DEFAULT_CONFIDENCE_LEVEL,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Return percentile intervals of the AUC and of the metrics at ``thresholds``.
+
+    ``thresholds`` maps a name (for example the criterion that chose it) to a
+    fixed threshold. The thresholds are not re-optimized per resample, so the
+    intervals leave out the uncertainty of the choice itself.
+    """
+    _check(resamples, level)
+    thresholds = dict(thresholds or {})
+    sorted_scores = SortedScores(labels, scores)
+    indices = np.array(
+        [_threshold_index(sorted_scores, t) for t in thresholds.values()], dtype=int
+    )
+    rng = np.random.default_rng(seed)
+
+    aucs = np.empty(resamples)
+    at_threshold = np.full((resamples, len(indices), len(_INTERVAL_KEYS)), np.nan)
+    for resample in range(resamples):
+        weights = rng.poisson(1.0, len(labels)).astype(np.float64)
+        curve = sorted_scores.curve(weights)
+        if curve.n_signal == 0 or curve.n_background == 0:
+            aucs[resample] = np.nan
+            continue
+        aucs[resample] = curve_auc(curve)
+        selected = CutCurve(
+            curve.thresholds[indices],
+            curve.signal_passed[indices],
+            curve.background_passed[indices],
+            curve.n_signal,
+            curve.n_background,
+        )
+        for position in range(len(indices)):
+            values = metrics_at(selected, position, yields)
+            at_threshold[resample, position] = [
+                np.nan if values.get(key) is None else values[key]
+                for key in _INTERVAL_KEYS
+            ]
+
+    result: dict[str, Any] = {
+        "resamples": resamples,
+        "confidence_level": level,
+        "seed": seed,
+        "roc_auc": _interval(aucs, level),
+        "at_threshold": {},
+    }
+    for position, (name, threshold) in enumerate(thresholds.items()):
+        entry: dict[str, Any] = {"threshold": float(threshold)}
+        for column, key in enumerate(_INTERVAL_KEYS):
+            if key in ("s_over_sqrt_b", "asimov_z") and yields is None:
+                continue
+            entry[key] = _interval(at_threshold[:, position, column], level)
+        result["at_threshold"][name] = entry
+    auc = result["roc_auc"]
+    log.info(
+        "bootstrap %d%% interval of the AUC: [%.4f, %.4f] from %d resamples",
+        round(100 * level), auc["low"], auc["high"], resamples,
+    )
+    return result
