@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from hepmass.data import read_events
+from hepmass.data import rows as rows_module
 from hepmass.errors import ConfigurationError, DataFormatError, LayoutWarning
 from hepmass.features import UCI_HEADER
 
@@ -232,3 +233,28 @@ def test_reader_file_not_found(tmp_path: Path) -> None:
 def test_reader_directory(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="is not a file"):
         read_events(tmp_path, cache=False)
+
+
+def test_reader_rows_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rows_module, "CHUNK_ROWS", 1000)
+    path = write_file(tmp_path / "chunks.csv", make_rows(4500, value=LONG_VALUE))
+    events = read_events(path, cache=False)
+    assert events.features[:, 26].tolist() == list(range(4500))
+    assert events.labels.tolist() == [0.0, 1.0] * 2250
+    assert events.mass is not None
+    assert events.mass[-5:].tolist() == [500.0, 750.0, 1000.0, 1250.0, 1500.0]
+
+
+@pytest.mark.parametrize("row", [999, 1000, 3001])
+def test_reader_error_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row: int
+) -> None:
+    monkeypatch.setattr(rows_module, "CHUNK_ROWS", 1000)
+    rows = make_rows(4500, value=LONG_VALUE)
+    rows[row][0] = "3"
+    path = write_file(tmp_path / "chunks.csv", rows)
+    with pytest.raises(DataFormatError, match=f"line {row + 2}, column label: the "
+                       "label is '3'"):
+        read_events(path, cache=False)

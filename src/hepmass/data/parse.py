@@ -60,11 +60,16 @@ def _read_first_lines(path: Path) -> tuple[str, str | None]:
     return _decode(first), (_decode(second) if second else None)
 
 
-def _first_bad_row(block: np.ndarray) -> int | None:
+def _first_bad_row(blocks: list[np.ndarray]) -> int | None:
     """Return the index of the first row with a non-finite value or bad label."""
-    bad = ~np.isfinite(block).all(axis=1)
-    bad |= (block[:, 0] != 0) & (block[:, 0] != 1)
-    return int(np.argmax(bad)) if bad.any() else None
+    offset = 0
+    for block in blocks:
+        bad = ~np.isfinite(block).all(axis=1)
+        bad |= (block[:, 0] != 0) & (block[:, 0] != 1)
+        if bad.any():
+            return offset + int(np.argmax(bad))
+        offset += len(block)
+    return None
 
 
 def _null_row(batch: pa.RecordBatch) -> int | None:

@@ -24,23 +24,28 @@ class RowStore:
         self.rows = 0
         self._chunks: list[np.ndarray] = []
 
-    def append_columns(self, columns: list[np.ndarray]) -> np.ndarray:
-        """Append rows given column by column; return them as one 2-D array.
+    def append_columns(self, columns: list[np.ndarray]) -> list[np.ndarray]:
+        """Append rows given column by column.
 
-        The returned array is a fresh copy (``len(columns[0])`` by ``width``)
-        used to check the values before they are stored.
+        Returns the stored rows as views into the chunks, in order: one view,
+        or two where the rows cross into a new chunk. Callers check the values
+        through these views, which saves a copy.
         """
-        block = np.column_stack(columns)
+        blocks = []
         start = 0
-        while start < len(block):
+        total = len(columns[0])
+        while start < total:
             used = self.rows % CHUNK_ROWS
             if used == 0:
                 self._chunks.append(np.empty((CHUNK_ROWS, self.width), np.float32))
-            count = min(CHUNK_ROWS - used, len(block) - start)
-            self._chunks[-1][used : used + count] = block[start : start + count]
+            count = min(CHUNK_ROWS - used, total - start)
+            block = self._chunks[-1][used : used + count]
+            for index, column in enumerate(columns):
+                block[:, index] = column[start : start + count]
+            blocks.append(block)
             self.rows += count
             start += count
-        return block
+        return blocks
 
     def finish(
         self, has_mass: bool
