@@ -97,6 +97,7 @@ def simulate(ctx: click.Context, **options) -> None:
     as Parquet in GeV, standardization.json, manifest.json and
     validation.png. Example:
 
+    \b
         hepmass simulate --masses 500 1000 --signal-events 1000
         --background-events 2000 --out sim --workers 2
     """
