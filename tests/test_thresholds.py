@@ -5,6 +5,7 @@ import pytest
 
 from hepmass.errors import ConfigurationError
 from hepmass.evaluation.metrics import threshold_metrics
+from hepmass.evaluation.rejection import mass_subsets, rejection_at_efficiencies
 from hepmass.evaluation.thresholds import (
     SortedScores,
     Yields,
@@ -152,3 +153,21 @@ def test_invalid_options_raise(options, match):
     labels, scores = _sample(COUNTS)
     with pytest.raises(ConfigurationError, match=match):
         optimize_thresholds(labels, scores, **options)
+
+
+def test_rejection_at_known_efficiency():
+    labels, scores = _sample(COUNTS)
+    # Signal efficiency 25/30 needs the cut at 0.6: background 20/200 passes.
+    result = rejection_at_efficiencies(labels, scores, (0.5, 0.9))
+    assert result["0.5"] == pytest.approx(10.0)
+    assert result["0.9"] == pytest.approx(1.0)
+
+
+def test_mass_subsets_select_signal_mass():
+    labels = np.array([1, 1, 0, 0, 1], dtype=np.float32)
+    mass = np.array([499.999969, 1000, 500, 1000, 1000], dtype=np.float32)
+    matched = {m: mask.tolist() for m, mask in mass_subsets(labels, mass, True)}
+    assert matched[500.0] == [True, False, True, False, False]
+    assert matched[1000.0] == [False, True, False, True, True]
+    every = {m: mask.tolist() for m, mask in mass_subsets(labels, mass, False)}
+    assert every[500.0] == [True, False, True, True, False]
