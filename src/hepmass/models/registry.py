@@ -2,27 +2,64 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from hepmass.errors import ConfigurationError, ModelError
+from hepmass.models.autoencoder import AutoencoderClassifier
 from hepmass.models.base import Classifier, read_model_record
 from hepmass.models.baseline import BaselineClassifier
+from hepmass.models.deep import DeepClassifier
+from hepmass.models.gbdt import GradientBoostingClassifier
+from hepmass.models.logistic import LogisticClassifier
+from hepmass.models.parameterized import ParameterizedClassifier
+from hepmass.models.svm import KernelSVMClassifier
 
 _MODELS: dict[str, type[Classifier]] = {
-    BaselineClassifier.name: BaselineClassifier,
+    model_class.name: model_class
+    for model_class in (
+        BaselineClassifier,
+        DeepClassifier,
+        ParameterizedClassifier,
+        GradientBoostingClassifier,
+        KernelSVMClassifier,
+        LogisticClassifier,
+        AutoencoderClassifier,
+    )
 }
 
 MODEL_NAMES: tuple[str, ...] = tuple(_MODELS)
 
 
-def create_model(name: str, **options) -> Classifier:
-    """Build an untrained model by its command-line name."""
+def model_option_names(name: str) -> tuple[str, ...]:
+    """Return the keyword options the model ``name`` accepts."""
+    parameters = inspect.signature(_model_class(name).__init__).parameters
+    return tuple(key for key in parameters if key != "self")
+
+
+def _model_class(name: str) -> type[Classifier]:
     try:
-        model_class = _MODELS[name]
+        return _MODELS[name]
     except KeyError:
         raise ConfigurationError(
             f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}"
         ) from None
+
+
+def create_model(name: str, **options) -> Classifier:
+    """Build an untrained model by its command-line name.
+
+    Raises ConfigurationError for an option the model does not take, so a
+    setting such as ``depth`` given to ``logistic`` is reported, not ignored.
+    """
+    model_class = _model_class(name)
+    accepted = model_option_names(name)
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ConfigurationError(
+            f"model {name!r} takes no option {', '.join(unknown)}; its options "
+            f"are {', '.join(accepted)}"
+        )
     return model_class(**options)
 
 
