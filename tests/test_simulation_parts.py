@@ -149,7 +149,9 @@ def test_lepton_selection_requires_exactly_one():
 def test_neutrino_solves_w_mass():
     rng = np.random.default_rng(3)
     n = 2000
-    pt, eta, phi = rng.uniform(20, 200, n), rng.uniform(-2.5, 2.5, n), rng.uniform(-3, 3, n)
+    pt = rng.uniform(20, 200, n)
+    eta = rng.uniform(-2.5, 2.5, n)
+    phi = rng.uniform(-3, 3, n)
     lepton = np.stack([pt * np.cosh(eta), pt * np.cos(phi), pt * np.sin(phi),
                        pt * np.sinh(eta)], axis=-1)
     met_x, met_y = rng.normal(0, 80, n), rng.normal(0, 80, n)
@@ -221,8 +223,8 @@ def test_shards_merge(tmp_path, with_mpi):
     assert events.n_signal == 40
     np.testing.assert_allclose(events.features.mean(axis=0), 0.0, atol=1e-4)
     assert [p["events_written"] for p in merged["processes"]] == [40, 40]
-    seeds = [json.loads((f / "manifest.json").read_text())["processes"][0]["pythia_seeds"]
-             for f in folders]
+    records = [json.loads((f / "manifest.json").read_text()) for f in folders]
+    seeds = [record["processes"][0]["pythia_seeds"] for record in records]
     assert not set(seeds[0]) & set(seeds[1])
 
     with pytest.raises(ConfigurationError, match="same shard 1/2"):

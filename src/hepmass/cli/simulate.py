@@ -85,7 +85,8 @@ def _parse_masses(ctx, param, value: str | None) -> tuple[float, ...]:
               "train.csv.gz), with one standardization; 0 writes events.csv.gz.")
 @click.option("--chunk-size", type=int, default=500, show_default=True,
               help="Generated events per seeded chunk. Changing it changes the events.")
-@click.option("--force", is_flag=True, help="Overwrite the outputs in a non-empty --out.")
+@click.option("--force", is_flag=True,
+              help="Overwrite the outputs in a non-empty --out.")
 @click.pass_context
 def simulate(ctx: click.Context, **options) -> None:
     """Generate HEPMASS-format events: X -> t tbar signal and t tbar background.
@@ -140,7 +141,8 @@ def simulate(ctx: click.Context, **options) -> None:
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Folder for the merged sample; new or empty unless --force.")
-@click.option("--force", is_flag=True, help="Overwrite the outputs in a non-empty --out.")
+@click.option("--force", is_flag=True,
+              help="Overwrite the outputs in a non-empty --out.")
 def merge(shards: tuple[Path, ...], out: Path, force: bool) -> None:
     """Join shard folders made with --shard K/N into one sample.
 

@@ -90,8 +90,6 @@ def _features(visible, lepton, lepton_scale, raw_jets, hadrons, rng):
     lead = {name: jets.leading_four(good[name]) for name in good.fields}
     tag_flat = detector.btag(rng, lead["pt"].ravel(), lead["flavour"].ravel())
     btags = tag_flat.reshape(-1, 4)
-    # The draw above covers every selected event; a fixed shape keeps the
-    # random stream, and with it the events, independent of batch contents.
 
     lep = _lepton_vector(lepton[keep], lepton_scale[keep])
     jet_vectors = np.stack([lead["e"], lead["px"], lead["py"], lead["pz"]], axis=-1)

@@ -65,8 +65,10 @@ def base_record(config, versions: dict) -> dict:
         "chunk_size": config.chunk_size,
         "test_fraction": config.test_fraction,
         "masses_gev": list(config.masses),
-        "events_requested": {"signal_per_mass": config.shard_share(config.signal_events),
-                             "background": config.shard_share(config.background_events)},
+        "events_requested": {
+            "signal_per_mass": config.shard_share(config.signal_events),
+            "background": config.shard_share(config.background_events),
+        },
         "events_meaning": "selected events (after the full selection)",
     }
 

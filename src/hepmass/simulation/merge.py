@@ -51,7 +51,9 @@ def check_shards(records: list[dict], folders: list[Path]) -> None:
                     f"has {first[key]!r}; merge only shards of one production"
                 )
         if set(record["files"]) != set(first["files"]):
-            raise ConfigurationError(f"shard {folder} has other splits than {folders[0]}")
+            raise ConfigurationError(
+                f"shard {folder} has other splits than {folders[0]}"
+            )
     seen: dict[tuple, Path] = {}
     for record, folder in zip(records, folders):
         key = (record["shard"]["index"], record["shard"]["count"])

@@ -13,7 +13,7 @@ NEUTRINOS = (12, 14, 16)
 
 
 def kinematics(px, py, pz) -> tuple:
-    """Return ``(pt, eta, phi)`` of momenta; eta of a particle along the beam is +-inf."""
+    """Return ``(pt, eta, phi)`` of momenta (eta is +-inf along the beam)."""
     pt = np.hypot(px, py)
     with np.errstate(divide="ignore", invalid="ignore"):
         eta = np.arcsinh(pz / pt)
@@ -54,17 +54,17 @@ def particle_table(prt: ak.Array) -> ak.Array:
 def hadron_flavour(pid: ak.Array) -> ak.Array:
     """Return 5 for hadrons with a b quark, 4 for those with c (no b), else 0.
 
-    Reads the quark digits of the PDG code: the hundreds digit of a meson,
-    the thousands digit of a baryon. Diquarks (tens digit 0 above 1000) and
-    quarks are not hadrons and get 0.
+    Reads the quark digits of the PDG code, which list the heaviest quark
+    first: the thousands digit of a baryon, the hundreds digit of a meson.
+    Diquarks (tens digit 0 above 1000), quarks and codes from 1,000,000 on
+    (new-physics states) get 0.
     """
-    code = abs(pid) % 10000
+    flat = np.abs(ak.to_numpy(ak.flatten(pid)))
+    code = flat % 10000
     baryon = (code >= 1000) & ((code // 10) % 10 != 0)
     meson = (code >= 100) & (code < 1000)
-    # PDG codes list the heaviest quark first: thousands digit of a baryon,
-    # hundreds digit of a meson.
-    heaviest = ak.where(
-        baryon, (code // 1000) % 10, ak.where(meson, (code // 100) % 10, 0)
-    )
-    heaviest = ak.where(abs(pid) >= 1_000_000, 0, heaviest)
-    return ak.where((heaviest == 5) | (heaviest == 4), heaviest, 0)
+    meson_quark = np.where(meson, (code // 100) % 10, 0)
+    heaviest = np.where(baryon, (code // 1000) % 10, meson_quark)
+    heaviest = np.where((flat < 1_000_000) & ((heaviest == 5) | (heaviest == 4)),
+                        heaviest, 0)
+    return ak.unflatten(heaviest, ak.num(pid))

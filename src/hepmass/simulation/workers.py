@@ -153,7 +153,7 @@ class _Plan:
 def run_chunks(
     plans: list[_Plan], make_task, size: int, workers: int, progress
 ) -> None:
-    """Run chunks of every plan until each has its target, over ``workers`` processes."""
+    """Run chunks of every plan until each reaches its target, on ``workers``."""
     if workers == 1:
         for plan in plans:
             while not plan.complete():
