@@ -28,7 +28,12 @@ from hepmass.models.network import multilayer_perceptron
 from hepmass.models.standardize import Standardizer
 from hepmass.training.config import TrainingConfig
 from hepmass.training.device import resolve_device, set_threads
-from hepmass.training.loop import predict_logits, train_network
+from hepmass.training.distributed import (
+    context_from_environment,
+    initialize,
+    shard_events,
+)
+from hepmass.training.loop import predict_logits, train_on_table
 
 log = logging.getLogger(__name__)
 
@@ -71,23 +76,44 @@ class NetworkClassifier(Classifier):
         return self.use_mass
 
     def _tensor(self, events: Events, device: torch.device) -> torch.Tensor:
-        assert self.standardizer is not None
+        if self.standardizer is None:
+            raise ModelError("the model has not been fitted or loaded")
         inputs = self.standardizer.transform(input_matrix(events, self.use_mass))
         return torch.from_numpy(inputs).to(device)
 
+    def _table(self, events: Events, device: torch.device) -> torch.Tensor:
+        """Return standardized inputs with the label as last column, in one array."""
+        table = np.empty((len(events), self.n_inputs + 1), dtype=np.float32)
+        inputs = input_matrix(events, self.use_mass)
+        np.subtract(inputs, self.standardizer.mean, out=table[:, :-1])
+        table[:, :-1] /= self.standardizer.scale
+        table[:, -1] = events.labels
+        return torch.from_numpy(table).to(device)
+
     def fit(self, train: Events, valid: Events) -> TrainingHistory:
+        """Fit the standardization and the network.
+
+        Under ``torchrun`` every rank fits the standardization on the whole
+        training split (so all ranks agree on it), then trains on its own
+        shard of the rows with DistributedDataParallel.
+        """
         self.check_events(train)
         set_threads(self.training.threads)
         device = resolve_device(self.training.device)
+        context = context_from_environment()
+        if context is not None:
+            initialize(context, device)
         self.standardizer = Standardizer.fit(input_matrix(train, self.use_mass))
+        if context is not None:
+            train = shard_events(train, context)
         self.module.to(device)
-        history = train_network(
+        history = train_on_table(
             self.module,
-            self._tensor(train, device),
-            torch.from_numpy(train.labels).to(device),
+            self._table(train, device),
             self._tensor(valid, device),
             torch.from_numpy(valid.labels).to(device),
             self.training,
+            distributed=context,
         )
         self.module.to("cpu")
         return history

@@ -23,6 +23,8 @@ class TrainingConfig:
             seed, data and settings give identical results.
         device: ``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available).
         threads: CPU threads for PyTorch; ``None`` keeps PyTorch's default.
+        precision: ``"fp32"``, or ``"bf16"`` to run the forward pass under
+            bfloat16 autocast (weights and the loss stay float32).
     """
 
     epochs: int = 10
@@ -31,6 +33,7 @@ class TrainingConfig:
     seed: int = 0
     device: str = "cpu"
     threads: int | None = None
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -46,6 +49,10 @@ class TrainingConfig:
         if self.device not in ("cpu", "cuda", "auto"):
             raise ConfigurationError(
                 f"device must be 'cpu', 'cuda' or 'auto', got {self.device!r}"
+            )
+        if self.precision not in ("fp32", "bf16"):
+            raise ConfigurationError(
+                f"precision must be 'fp32' or 'bf16', got {self.precision!r}"
             )
         if self.threads is not None and self.threads < 1:
             raise ConfigurationError(f"threads must be at least 1, got {self.threads}")
