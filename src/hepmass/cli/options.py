@@ -66,8 +66,9 @@ def model_options(function: Callable) -> Callable:
             help="Adam learning rate.",
         ),
         click.option(
-            "--use-mass/--no-mass", default=False, show_default=True,
-            help="Give the network the hypothesis mass as a 28th input.",
+            "--use-mass/--no-mass", default=None,
+            help="Give the model the hypothesis mass as a 28th input. Default: "
+            "the model's own choice (on for parameterized, off for the others).",
         ),
         click.option(
             "--seed", type=int, default=0, show_default=True,
@@ -81,6 +82,12 @@ def model_options(function: Callable) -> Callable:
         click.option(
             "--threads", type=int, default=None,
             help="CPU threads for PyTorch. Default: PyTorch's choice.",
+        ),
+        click.option(
+            "--precision", type=click.Choice(["fp32", "bf16"]), default="fp32",
+            show_default=True,
+            help="Arithmetic of the forward pass: float32, or bfloat16 autocast "
+            "(useful on GPUs; weights stay float32).",
         ),
         click.option(
             "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -109,10 +116,63 @@ def threshold_option(function: Callable) -> Callable:
 
 def training_config(
     epochs: int, batch_size: int, learning_rate: float, seed: int,
-    device: str, threads: int | None,
+    device: str, threads: int | None, precision: str = "fp32",
 ) -> TrainingConfig:
     """Build the training settings from the command-line values."""
     return TrainingConfig(
         epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-        seed=seed, device=device, threads=threads,
+        seed=seed, device=device, threads=threads, precision=precision,
     )
+
+
+def architecture_options(function: Callable) -> Callable:
+    """Add the options of single models; each is passed only when given."""
+    decorators = [
+        click.option(
+            "--depth", type=int, default=None,
+            help="deep, parameterized: residual blocks. Default: 4.",
+        ),
+        click.option(
+            "--width", type=int, default=None,
+            help="deep, parameterized: units per block. Default: 256.",
+        ),
+        click.option(
+            "--dropout", type=float, default=None,
+            help="deep, parameterized: dropout probability. Default: 0.1.",
+        ),
+        click.option(
+            "--weight-decay", type=float, default=None,
+            help="deep, parameterized: AdamW weight decay. Default: 0.01.",
+        ),
+        click.option(
+            "--patience", type=int, default=None,
+            help="deep, parameterized, gbdt: epochs (boosting rounds for gbdt) "
+            "without a lower validation loss before training stops. "
+            "Default: 4 epochs, 50 rounds.",
+        ),
+        click.option(
+            "--components", type=int, default=None,
+            help="svm: Nystroem landmarks of the kernel approximation. "
+            "Default: 1000.",
+        ),
+        click.option(
+            "--background-only", is_flag=True, default=None,
+            help="autoencoder: train on background events only (the anomaly-"
+            "detection set-up). Default: every training event, labels unused.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def build_model_options(
+    config: TrainingConfig, use_mass: bool | None, **given: object
+) -> dict[str, object]:
+    """Return the model's keyword options: the training settings and every
+    option given on the command line (a ``None`` value means not given)."""
+    options: dict[str, object] = {"training": config}
+    if use_mass is not None:
+        options["use_mass"] = use_mass
+    options.update({key: value for key, value in given.items() if value is not None})
+    return options

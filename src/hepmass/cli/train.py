@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from hepmass.cli.options import data_options, model_options, training_config
+from hepmass.cli.options import (
+    architecture_options,
+    build_model_options,
+    data_options,
+    model_options,
+    training_config,
+)
 from hepmass.workflow.datasets import load_splits
 from hepmass.workflow.steps import train_run
 
@@ -12,22 +18,28 @@ from hepmass.workflow.steps import train_run
 @click.command()
 @data_options
 @model_options
+@architecture_options
 def train(
     train_file, test_file, test_fraction, valid_fraction, model_name, epochs,
-    batch_size, learning_rate, use_mass, seed, device, threads, out, force,
+    batch_size, learning_rate, use_mass, seed, device, threads, precision, out,
+    force,
+    **architecture,
 ) -> None:
     """Train a model and save it, with its settings, in a run directory.
 
     The test events are not read here; "hepmass evaluate RUN_DIR" scores
     them later, using the test file or the held-out part recorded in the run.
     """
-    config = training_config(epochs, batch_size, learning_rate, seed, device, threads)
+    config = training_config(
+        epochs, batch_size, learning_rate, seed, device, threads, precision
+    )
     splits = load_splits(
         train_file, test_file, test_fraction=test_fraction,
         valid_fraction=valid_fraction, seed=seed, need_test=False,
     )
     run_dir, _ = train_run(
         splits, model_name, out, force=force,
-        model_options={"use_mass": use_mass, "training": config},
+        model_options=build_model_options(config, use_mass, **architecture),
     )
-    click.echo(f"model saved in {run_dir.path}")
+    if run_dir is not None:
+        click.echo(f"model saved in {run_dir.path}")

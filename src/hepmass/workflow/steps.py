@@ -17,11 +17,16 @@ import pyarrow.parquet as pq
 from hepmass import __version__
 from hepmass.data.events import Events
 from hepmass.data.reader import read_events
-from hepmass.errors import ConfigurationError
+from hepmass.errors import ConfigurationError, HepmassError
 from hepmass.evaluation.analysis import analyse_scores
 from hepmass.evaluation.metrics import DEFAULT_THRESHOLDS
+from hepmass.evaluation.per_mass import per_mass_metrics, plot_per_mass
+from hepmass.evaluation.report import write_report
+from hepmass.evaluation.study import StudySettings, study_model
 from hepmass.models import Classifier, create_model, load_model
-from hepmass.workflow.datasets import DataSplits, recreate_test
+from hepmass.training import distributed
+from hepmass.training.distributed import is_main_process
+from hepmass.workflow.datasets import DataSplits, recreate_test, recreate_training
 from hepmass.workflow.directory import RunDirectory
 
 log = logging.getLogger(__name__)
@@ -49,14 +54,25 @@ def train_run(
     *,
     force: bool = False,
     model_options: dict[str, Any] | None = None,
-) -> tuple[RunDirectory, Classifier]:
-    """Fit a model on ``splits`` and write it, its history and ``run.json``."""
+) -> tuple[RunDirectory | None, Classifier]:
+    """Fit a model on ``splits`` and write it, its history and ``run.json``.
+
+    Under ``torchrun`` every rank trains, and only rank 0 writes: the other
+    ranks return ``None`` for the run directory.
+    """
     if isinstance(model, str):
         model = create_model(model, **(model_options or {}))
-    run_dir = RunDirectory.create(out, force=force)
-    log.info("training model %r into %s", model.name, run_dir.path)
+    writes = is_main_process()
+    run_dir = RunDirectory.create(out, force=force) if writes else None
+    if run_dir is not None:
+        log.info("training model %r into %s", model.name, run_dir.path)
 
-    history = model.fit(splits.train, splits.valid)
+    try:
+        history = model.fit(splits.train, splits.valid)
+    finally:
+        distributed.shutdown()
+    if run_dir is None:
+        return None, model
     model.save(run_dir.path)
     run_dir.write_json("history.json", history.to_dict())
     run_dir.write_json(
@@ -81,12 +97,18 @@ def evaluate_run(
     run_dir: Path | RunDirectory,
     test: Events | Path | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    settings: StudySettings | None = None,
+    *,
+    train: Events | None = None,
+    valid: Events | None = None,
 ) -> dict[str, Any]:
     """Score test events with a run's model and write the analysis.
 
     ``test`` may be events, a file, or ``None`` for the test events the run
     recorded (its test file, or the part of its training file held out).
-    Writes ``metrics.json``, ``test_scores.parquet`` and the figures.
+    ``train`` and ``valid`` default to the splits the run recorded; they feed
+    the overtraining check and the calibration. Writes ``metrics.json``,
+    ``test_scores.parquet``, the figures and ``report.html``.
     """
     if not isinstance(run_dir, RunDirectory):
         run_dir = RunDirectory.open(run_dir)
@@ -96,6 +118,8 @@ def evaluate_run(
     elif not isinstance(test, Events):
         test = read_events(Path(test))
     model = load_model(run_dir.path)
+    if train is None:
+        train, valid = _recreate_training(record["data"])
 
     start = time.perf_counter()
     scores = model.predict(test)
@@ -105,11 +129,32 @@ def evaluate_run(
     metrics = analyse_scores(
         test.labels, scores, run_dir.path, thresholds, model_label=model.name
     )
+    per_mass = per_mass_metrics(model, test, scores)
+    if per_mass:
+        metrics["per_mass"] = per_mass
+        plot_per_mass({model.name: per_mass}, run_dir.path / "per_mass.png")
     metrics["model"] = model.name
     metrics["test_file"] = str(test.source) if test.source else None
     metrics["inference_rows_per_second"] = len(test) / seconds if seconds else None
+    metrics.update(study_model(
+        model, test, scores, run_dir.path, settings, train=train, valid=valid
+    ))
     run_dir.write_json("metrics.json", metrics)
+    write_report(run_dir.path)
     return metrics
+
+
+def _recreate_training(
+    description: dict[str, Any],
+) -> tuple[Events | None, Events | None]:
+    try:
+        return recreate_training(description)
+    except (HepmassError, OSError) as error:
+        log.warning(
+            "cannot read the training events again (%s); the overtraining check "
+            "and the calibration fit are skipped", error,
+        )
+        return None, None
 
 
 def run(
@@ -120,14 +165,24 @@ def run(
     force: bool = False,
     model_options: dict[str, Any] | None = None,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
-) -> tuple[RunDirectory, dict[str, Any]]:
-    """Train on ``splits`` and evaluate on its test events."""
+    settings: StudySettings | None = None,
+) -> tuple[RunDirectory | None, dict[str, Any]]:
+    """Train on ``splits`` and evaluate on its test events.
+
+    Under ``torchrun`` only rank 0 evaluates; the other ranks return
+    ``(None, {})`` once training ends.
+    """
     if splits.test is None:
         raise ConfigurationError("the data splits hold no test events to evaluate")
     run_dir, _ = train_run(
         splits, model, out, force=force, model_options=model_options
     )
-    metrics = evaluate_run(run_dir, splits.test, thresholds)
+    if run_dir is None:
+        return None, {}
+    metrics = evaluate_run(
+        run_dir, splits.test, thresholds, settings,
+        train=splits.train, valid=splits.valid,
+    )
     return run_dir, metrics
 
 
