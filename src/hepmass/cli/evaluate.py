@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from hepmass.cli.options import threshold_option
+from hepmass.cli.study_options import study_options
 from hepmass.evaluation.summary import format_summary
 from hepmass.workflow.steps import evaluate_run
 
@@ -20,7 +21,9 @@ from hepmass.workflow.steps import evaluate_run
     "run (its test file, or the part of its training file held out).",
 )
 @threshold_option
-def evaluate(run_dir: Path, test_file: Path | None, thresholds) -> None:
-    """Evaluate the model in RUN_DIR and write metrics.json and the figures."""
-    metrics = evaluate_run(run_dir, test_file, thresholds)
+@study_options
+def evaluate(run_dir: Path, test_file: Path | None, thresholds, study) -> None:
+    """Evaluate the model in RUN_DIR and write metrics.json, the figures and
+    report.html."""
+    metrics = evaluate_run(run_dir, test_file, thresholds, study)
     click.echo(format_summary(metrics))

@@ -153,7 +153,9 @@ def metrics_at(
         "precision": tp / (tp + fp) if tp + fp > 0 else 0.0,
         "recall": tp / curve.n_signal,
         "f1": 2 * tp / (2 * tp + fp + fn),
-        "confusion": {"tn": tn, "fp": fp, "fn": fn, "tp": tp},
+        "confusion": {
+            "tn": _count(tn), "fp": _count(fp), "fn": _count(fn), "tp": _count(tp)
+        },
         "signal_efficiency": tp / curve.n_signal,
         "background_efficiency": background_efficiency,
         "background_rejection": (
@@ -166,6 +168,11 @@ def metrics_at(
             value = float(array[index])
             values[key] = value if np.isfinite(value) else None
     return values
+
+
+def _count(value: float) -> int | float:
+    """Return unweighted counts as int, as the fixed-threshold metrics do."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _check_target(name: str, value: float, low: float, high: float) -> None:

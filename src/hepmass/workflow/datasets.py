@@ -111,3 +111,18 @@ def recreate_test(description: dict[str, Any]) -> Events:
         events, description["test_fraction"], description["split_seed"]
     )
     return held_out
+
+
+def recreate_training(description: dict[str, Any]) -> tuple[Events, Events]:
+    """Rebuild the training and validation events recorded in ``run.json``.
+
+    Repeats the splits of :func:`load_splits` with the recorded seed.
+    """
+    events = read_events(Path(description["train_file"]))
+    if not description.get("test_file"):
+        events, _ = stratified_split(
+            events, description["test_fraction"], description["split_seed"]
+        )
+    return stratified_split(
+        events, description["valid_fraction"], description["split_seed"] + 1
+    )
