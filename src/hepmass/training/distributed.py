@@ -85,13 +85,15 @@ def shard_events(events: Events, context: DistributedContext) -> Events:
             f"{context.world_size} processes; use more events or fewer processes"
         )
     left_out = len(events) - per_rank * context.world_size
-    if left_out and context.is_main:
-        log.info(
-            "%d training rows left out so that each of %d ranks trains on %d rows",
-            left_out,
-            context.world_size,
-            per_rank,
-        )
+    log.info(
+        "rank %d trains on %d of %d rows (%d left out so that all %d ranks "
+        "take the same number of steps)",
+        context.rank,
+        per_rank,
+        len(events),
+        left_out,
+        context.world_size,
+    )
     rows = np.arange(context.rank, per_rank * context.world_size, context.world_size)
     return events.take(rows)
 
