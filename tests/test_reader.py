@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from hepmass.data import read_events
+from hepmass.data import parse as parse_module
 from hepmass.data import rows as rows_module
 from hepmass.errors import ConfigurationError, DataFormatError, LayoutWarning
 from hepmass.features import UCI_HEADER
@@ -43,6 +44,12 @@ def write_file(
     else:
         path.write_bytes(text)
     return path
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the parser cut files into pieces of 50 kB, so tests span many."""
+    monkeypatch.setattr(parse_module, "PIECE_BYTES", 50_000)
 
 
 @pytest.mark.parametrize("name", ["all_train.csv", "all_train.csv.gz"])
@@ -143,9 +150,9 @@ def test_reader_invalid_value(
     assert caught.value.value == text
 
 
+@pytest.mark.usefixtures("small_pieces")
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
-def test_reader_error_line_beyond_first_block(tmp_path: Path, suffix: str) -> None:
-    # About 560 bytes a row, so 6000 rows span several 1 MiB parser blocks.
+def test_reader_error_line_beyond_first_piece(tmp_path: Path, suffix: str) -> None:
     rows = make_rows(6000, value=LONG_VALUE)
     rows[4321][10] = "x1"
     path = write_file(tmp_path / f"big{suffix}", rows)
@@ -153,7 +160,8 @@ def test_reader_error_line_beyond_first_block(tmp_path: Path, suffix: str) -> No
         read_events(path, cache=False)
 
 
-def test_reader_null_line_beyond_first_block(tmp_path: Path) -> None:
+@pytest.mark.usefixtures("small_pieces")
+def test_reader_null_line_beyond_first_piece(tmp_path: Path) -> None:
     rows = make_rows(6000, value=LONG_VALUE)
     rows[5999][27] = ""
     path = write_file(tmp_path / "big.csv", rows)
@@ -161,24 +169,29 @@ def test_reader_null_line_beyond_first_block(tmp_path: Path) -> None:
         read_events(path, cache=False)
 
 
+@pytest.mark.usefixtures("small_pieces")
 @pytest.mark.parametrize(
-    ("width", "found"), [(28, "the row has 28 values"), (30, "the row has 30 values")]
+    ("width", "found"),
+    [(28, ", column mass: the row has 28 values"), (30, ": the row has 30 values")],
 )
 def test_reader_row_of_wrong_width(tmp_path: Path, width: int, found: str) -> None:
     rows = make_rows(5000, value=LONG_VALUE)
     rows[3000] = (rows[3000] + ["1"])[:width]
     path = write_file(tmp_path / "rows.csv.gz", rows)
-    with pytest.raises(DataFormatError, match=f"line 3002.*: {found}, but the rows "
+    with pytest.raises(DataFormatError, match=f"line 3002{found}, but the rows "
                        "of this file have 29"):
         read_events(path, cache=False)
 
 
-def test_reader_empty_line(tmp_path: Path) -> None:
+@pytest.mark.usefixtures("small_pieces")
+@pytest.mark.parametrize("line", [4, 2500])
+def test_reader_empty_line(tmp_path: Path, line: int) -> None:
     path = tmp_path / "gap.csv"
-    lines = [UCI_HEADER] + [",".join(row) for row in make_rows(4)]
-    lines.insert(3, "")
+    lines = [UCI_HEADER] + [",".join(row) for row in make_rows(3000)]
+    lines.insert(line - 1, "")
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataFormatError, match=r"line 4.*the row has 1 values"):
+    with pytest.raises(DataFormatError, match=f"line {line}, column f0: the row "
+                       "has 1 values"):
         read_events(path, cache=False)
 
 
@@ -207,6 +220,7 @@ def test_reader_header_only(tmp_path: Path, suffix: str) -> None:
         read_events(path, cache=False)
 
 
+@pytest.mark.usefixtures("small_pieces")
 def test_reader_truncated_gzip(tmp_path: Path) -> None:
     whole = write_file(tmp_path / "whole.csv.gz", make_rows(3000, value=LONG_VALUE))
     path = tmp_path / "cut.csv.gz"
@@ -235,6 +249,7 @@ def test_reader_directory(tmp_path: Path) -> None:
         read_events(tmp_path, cache=False)
 
 
+@pytest.mark.usefixtures("small_pieces")
 def test_reader_rows_across_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -247,6 +262,7 @@ def test_reader_rows_across_chunks(
     assert events.mass[-5:].tolist() == [500.0, 750.0, 1000.0, 1250.0, 1500.0]
 
 
+@pytest.mark.usefixtures("small_pieces")
 @pytest.mark.parametrize("row", [999, 1000, 3001])
 def test_reader_error_across_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row: int
@@ -258,3 +274,17 @@ def test_reader_error_across_chunks(
     with pytest.raises(DataFormatError, match=f"line {row + 2}, column label: the "
                        "label is '3'"):
         read_events(path, cache=False)
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_reader_many_pieces_in_order(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "order.csv.gz", make_rows(3000, value=LONG_VALUE))
+    events = read_events(path, cache=False)
+    assert events.features[:, 26].tolist() == list(range(3000))
+
+
+def test_reader_last_line_without_newline(tmp_path: Path) -> None:
+    path = tmp_path / "open_end.csv"
+    lines = [UCI_HEADER] + [",".join(row) for row in make_rows(3)]
+    path.write_text("\n".join(lines))
+    assert read_events(path, cache=False).features[:, 26].tolist() == [0, 1, 2]

@@ -24,28 +24,17 @@ class RowStore:
         self.rows = 0
         self._chunks: list[np.ndarray] = []
 
-    def append_columns(self, columns: list[np.ndarray]) -> list[np.ndarray]:
-        """Append rows given column by column.
-
-        Returns the stored rows as views into the chunks, in order: one view,
-        or two where the rows cross into a new chunk. Callers check the values
-        through these views, which saves a copy.
-        """
-        blocks = []
+    def append(self, block: np.ndarray) -> None:
+        """Append rows given as a ``(rows, width)`` float32 array."""
         start = 0
-        total = len(columns[0])
-        while start < total:
+        while start < len(block):
             used = self.rows % CHUNK_ROWS
             if used == 0:
                 self._chunks.append(np.empty((CHUNK_ROWS, self.width), np.float32))
-            count = min(CHUNK_ROWS - used, total - start)
-            block = self._chunks[-1][used : used + count]
-            for index, column in enumerate(columns):
-                block[:, index] = column[start : start + count]
-            blocks.append(block)
+            count = min(CHUNK_ROWS - used, len(block) - start)
+            self._chunks[-1][used : used + count] = block[start : start + count]
             self.rows += count
             start += count
-        return blocks
 
     def finish(
         self, has_mass: bool

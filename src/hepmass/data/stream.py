@@ -92,3 +92,31 @@ def decompression_error(path: Path, error: Exception) -> DataFormatError:
         "verifies downloads)",
         path=path,
     )
+
+
+def line_pieces(
+    stream: BinaryIO, piece_bytes: int, skip_lines: int = 0
+) -> Iterator[memoryview]:
+    """Split a byte stream into pieces of whole lines, about ``piece_bytes`` each.
+
+    The first ``skip_lines`` lines are dropped. A last line without a newline
+    forms the last piece. Each piece is a read-only view of its own buffer.
+    """
+    carry = b""
+    while True:
+        data = stream.read(piece_bytes)
+        if not data:
+            break
+        piece = carry + data if carry else data
+        while skip_lines and piece:
+            end = piece.find(b"\n")
+            if end < 0:
+                break
+            piece = piece[end + 1 :]
+            skip_lines -= 1
+        cut = piece.rfind(b"\n") + 1
+        carry = piece[cut:]
+        if cut:
+            yield memoryview(piece)[:cut]
+    if carry and not skip_lines:
+        yield memoryview(carry)

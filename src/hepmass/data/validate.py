@@ -49,7 +49,8 @@ def check_row(text: str, line: int, layout: Layout, path: Path) -> None:
     """Raise ``DataFormatError`` for the first invalid value of one row."""
     values = text.split(",")
     if len(values) != layout.width:
-        column = layout.names[-1] if len(values) < layout.width else None
+        # A short row is reported at its first missing column.
+        column = layout.names[len(values)] if len(values) < layout.width else None
         raise _row_error(
             path, line, column, text[:80],
             f"the row has {len(values)} values, but the rows of this file have "
