@@ -288,3 +288,21 @@ def test_reader_last_line_without_newline(tmp_path: Path) -> None:
     lines = [UCI_HEADER] + [",".join(row) for row in make_rows(3)]
     path.write_text("\n".join(lines))
     assert read_events(path, cache=False).features[:, 26].tolist() == [0, 1, 2]
+
+
+def test_reader_spaces_and_quotes(tmp_path: Path) -> None:
+    rows = make_rows(3)
+    rows[0][1] = " 1.5"
+    rows[1][2] = '"2.5"'
+    rows[2][0] = '"1.0"'
+    rows[2][3] = ' "3.5" '
+    path = write_file(tmp_path / "spaced.csv", rows)
+    with pytest.raises(DataFormatError, match="""line 4, column f2: '"3.5"' is not"""):
+        read_events(path, cache=False)
+
+    rows[2][3] = "3.5 "
+    events = read_events(write_file(path, rows), cache=False)
+    assert events.features[0, 0] == 1.5
+    assert events.features[1, 1] == 2.5
+    assert events.features[2, 2] == 3.5
+    assert events.labels[2] == 1.0

@@ -36,9 +36,10 @@ from hepmass.errors import DataFormatError
 log = logging.getLogger(__name__)
 
 PIECE_BYTES = 512 << 10
-"""Text per parsed piece. Pieces that fit in the CPU cache parse fastest: on
-2 busy cores (pyarrow 26, 1M rows) 256-512 KiB pieces took about 2 s, 1 MiB
-3-4 s and 4 MiB 6-9 s, because Arrow makes two passes over each block."""
+"""Text per parsed piece. Small pieces parsed fastest on 2 busy cores (pyarrow
+26, 1M rows): 256-512 KiB pieces took about 2 s, 1 MiB 3-4 s and 4 MiB 6-9 s.
+The likely cause is that Arrow passes over each block twice, and a small
+block is still in the CPU cache for the second pass."""
 
 MAX_WORKERS = 8
 

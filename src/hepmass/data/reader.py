@@ -44,7 +44,7 @@ def read_events(
 
     Raises:
         ConfigurationError: the file does not exist.
-        DataFormatError: the file is empty, damaged or holds an invalid value;
+        DataFormatError: the file is empty, damaged or contains an invalid value;
             the error names the line (the header is line 1), the column and
             the value.
     """

@@ -33,6 +33,17 @@ def _row_error(path: Path, line: int, column: str | None, value: str | None,
     )
 
 
+def _unquote(value: str) -> str:
+    """Strip the quotes of a quoted value and the spaces around it.
+
+    This matches Arrow's CSV reader, which takes a value as quoted only when
+    its first character is a double quote.
+    """
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return value.strip()
+
+
 def _describe_non_number(value: str) -> str:
     try:
         number = float(value)
@@ -58,15 +69,16 @@ def check_row(text: str, line: int, layout: Layout, path: Path) -> None:
         )
 
     for name, value in zip(layout.names, values):
-        if value.strip() == "":
+        number = _unquote(value)
+        if number == "":
             raise _row_error(path, line, name, value, "the value is missing")
-        if not _NUMBER.fullmatch(value):
-            raise _row_error(path, line, name, value, _describe_non_number(value))
-        if abs(float(value)) > FLOAT32_MAX:
+        if not _NUMBER.fullmatch(number):
+            raise _row_error(path, line, name, value, _describe_non_number(number))
+        if abs(float(number)) > FLOAT32_MAX:
             raise _row_error(
                 path, line, name, value, f"{value!r} is outside the float32 range"
             )
-    if float(values[0]) not in (0.0, 1.0):
+    if float(_unquote(values[0])) not in (0.0, 1.0):
         raise _row_error(
             path, line, layout.names[0], values[0],
             f"the label is {values[0]!r}, but it must be 0 (background) or 1 (signal)",
