@@ -165,7 +165,8 @@ def plot_training(history: dict[str, Any], path: Path) -> Path:
     """Draw the losses and the validation AUC per epoch."""
     epochs = np.arange(1, len(history["train_loss"]) + 1)
     with style():
-        figure, (loss, auc) = plt.subplots(1, 2, figsize=(12, 5))
+        figure, (loss, auc) = plt.subplots(1, 2, figsize=(13, 5))
+        figure.subplots_adjust(wspace=0.4)
         loss.plot(epochs, history["train_loss"], "o-", label="training loss")
         loss.plot(epochs, history["valid_loss"], "s-", label="validation loss")
         loss.set_xlabel("Epoch")

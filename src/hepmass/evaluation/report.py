@@ -71,10 +71,14 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+_WIDE_FIGURES = ("correlations.png", "training.png")
+
+
 def _image(path: Path, caption: str) -> str:
     encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+    wide = ' class="wide"' if path.name in _WIDE_FIGURES else ""
     return (
-        f'<figure><img alt="{html.escape(path.name)}" '
+        f'<figure><img{wide} alt="{html.escape(path.name)}" '
         f'src="data:image/png;base64,{encoded}">'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
