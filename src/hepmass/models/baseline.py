@@ -27,7 +27,7 @@ from hepmass.models.inputs import input_matrix
 from hepmass.models.network import multilayer_perceptron
 from hepmass.models.standardize import Standardizer
 from hepmass.training.config import TrainingConfig
-from hepmass.training.device import resolve_device, set_threads
+from hepmass.training.device import inference_device, resolve_device, set_threads
 from hepmass.training.distributed import (
     context_from_environment,
     initialize,
@@ -122,9 +122,10 @@ class NetworkClassifier(Classifier):
         if self.standardizer is None:
             raise ModelError("the model has not been fitted or loaded")
         self.check_events(events)
-        device = next(self.module.parameters()).device
+        device = inference_device(self.training.device)
+        self.module.to(device)
         logits = predict_logits(self.module, self._tensor(events, device))
-        return torch.sigmoid(logits).float().cpu().numpy()
+        return torch.sigmoid(logits.float()).cpu().numpy()
 
     def _record(self) -> dict[str, Any]:
         return {

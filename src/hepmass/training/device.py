@@ -28,3 +28,11 @@ def set_threads(threads: int | None) -> None:
     """Set PyTorch's intra-op CPU threads when a count is given."""
     if threads is not None:
         torch.set_num_threads(threads)
+
+
+def inference_device(name: str) -> torch.device:
+    """Return CUDA for a model trained with ``cuda`` or ``auto`` when a GPU is
+    present, else the CPU, so a model trained on a GPU still scores on a laptop."""
+    if name in ("cuda", "auto") and torch.cuda.is_available():
+        return torch.device("cuda")
+    return torch.device("cpu")
