@@ -23,6 +23,7 @@ Usage::
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import time
@@ -142,8 +143,8 @@ def time_to(curve: list[tuple[float, float]], target: float) -> float | None:
               help="Comma-separated batch sizes of the hepmass loop.")
 def main(rows: int, data: str | None, epochs: int, batch_sizes: str) -> None:
     """Print the training and inference speed table."""
-    import logging
     logging.disable(logging.INFO)
+    os.environ["TQDM_DISABLE"] = "1"
     events = read_events(data) if data else synthetic_events(rows, seed=0)
     train_events, valid_events = stratified_split(events, 0.2, seed=0)
     scaler = Standardizer.fit(train_events.features)
