@@ -1,7 +1,6 @@
 """Feature ranking by permutation importance, and feature correlations.
 
-Permutation importance (Breiman, Machine Learning 45 (2001) 5) is the drop
-in test AUC when one feature's column is shuffled across events, which
+The permutation importance of a feature is the drop in test AUC when one feature's column is shuffled across events, which
 breaks its relation to the label and to the other features while keeping
 its distribution.
 """
@@ -40,6 +39,8 @@ def permutation_importance(
     """
     if repeats < 1:
         raise ConfigurationError(f"repeats must be at least 1, got {repeats}")
+    # NOTE: only the 27 features are shuffled, so a model that takes the mass
+    # as an input gets no importance for the mass itself.
     rng = np.random.default_rng(seed)
     base = roc_auc_score(events.labels, predict(events))
 

@@ -3,10 +3,10 @@
 ``s`` and ``b`` are the expected signal and background events passing a cut.
 The Asimov formulas give the median significance with which the
 background-only hypothesis would be rejected if the signal is present
-(Cowan, Cranmer, Gross, Vitells, Eur. Phys. J. C 71 (2011) 1554, eq. 97).
-With a background known only to ``sigma_b`` events, the profile-likelihood
-form of G. Cowan, "Discovery sensitivity for a counting experiment with
-background uncertainty" (2012), is used; it tends to the formula without
+(Cowan, Cranmer, Gross, Vitells, Eur. Phys. J. C 71 (2011) 1554).
+With a background known only to ``sigma_b`` events, Z_A is the Asimov value
+of the profile likelihood ratio for n ~ Poisson(s + b) and a control count
+m ~ Poisson(tau b) with tau = b / sigma_b^2. It tends to the formula without
 uncertainty as ``sigma_b`` goes to 0.
 """
 
@@ -40,8 +40,8 @@ def check_yields(
 def simple_significance(s: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Return s / sqrt(b), NaN where ``b`` is not positive.
 
-    The large-``b`` limit of the Asimov significance; it overstates the
-    significance where ``s`` is not small against ``b``.
+    This is the large-``b`` limit of the Asimov significance, so it overstates
+    the significance where ``s`` is not small against ``b``.
     """
     s, b = np.broadcast_arrays(np.asarray(s, float), np.asarray(b, float))
     out = np.full(s.shape, np.nan)

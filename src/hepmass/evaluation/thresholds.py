@@ -2,7 +2,7 @@
 
 An event passes a threshold ``t`` when its score is at least ``t``, as in
 :func:`hepmass.evaluation.metrics.threshold_metrics`. The candidate thresholds
-are the distinct scores: sorting once and taking cumulative sums gives the
+are the distinct scores, and sorting once and taking cumulative sums gives the
 passing signal and background at all of them in O(n log n).
 """
 
@@ -189,8 +189,8 @@ def index_for_signal_efficiency(curve: CutCurve, target: float) -> int:
 def index_for_background_rejection(curve: CutCurve, target: float) -> int | None:
     """Return the lowest threshold whose background rejection reaches ``target``.
 
-    The rejection is 1 / background efficiency; ``None`` when even the highest
-    threshold lets more background through than 1 / ``target``.
+    The rejection is 1 / background efficiency. Returns ``None`` when even the
+    highest threshold lets more background through than 1 / ``target``.
     """
     _check_target("the target background rejection", target, 1.0, np.inf)
     passing = np.flatnonzero(curve.background_efficiency <= 1.0 / target + 1e-12)
