@@ -39,6 +39,7 @@ class FileServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.ranges = True
         self.cut_after: int | None = None
+        self.range_shift = 0
         self.requests: list[tuple[str, str | None]] = []
         self.sent_bytes = 0
 
@@ -65,6 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_error(416)
                 return
             self.send_response(206)
+            start += self.server.range_shift
             last = len(data) - 1
             self.send_header("Content-Range", f"bytes {start}-{last}/{len(data)}")
         else:
@@ -138,6 +140,17 @@ def test_download_server_ignores_range(server: FileServer, tmp_path: Path) -> No
 
     assert (tmp_path / "all_train.csv.gz").read_bytes() == data
     assert server.requests[0] == ("all_train.csv.gz", "bytes=4000-")
+
+
+def test_download_range_mismatch(server: FileServer, tmp_path: Path) -> None:
+    server.range_shift = 100
+    part = tmp_path / "all_train.csv.gz.part"
+    part.write_bytes(FILES["all_train.csv.gz"][:4000])
+    with pytest.raises(DownloadError, match=r"the server sent .*all_train.csv.gz from "
+                       r"byte 4100 when asked for byte 4000; delete .*all_train.csv."
+                       "gz.part and run the command again"):
+        download_variant("all", tmp_path, server.url, checksums=CHECKSUMS)
+    assert part.stat().st_size == 4000
 
 
 def test_download_part_already_whole(server: FileServer, tmp_path: Path) -> None:

@@ -110,7 +110,13 @@ def _transfer(url: str, part: Path, timeout: float) -> None:
         raise
 
     with response:
-        resumed = response.status == 206 and _range_start(response) == offset
+        start = _range_start(response) if response.status == 206 else 0
+        if response.status == 206 and start != offset:
+            raise DownloadError(
+                f"the server sent {url} from byte {start} when asked for byte "
+                f"{offset}; delete {part} and run the command again"
+            )
+        resumed = response.status == 206
         if offset and not resumed:
             log.info("the server ignored the range request; restarting %s", part.name)
             offset = 0
