@@ -50,13 +50,17 @@ def main(verbose: int, quiet: bool) -> None:
 
 def _register() -> None:
     from hepmass.cli.download import download
+    from hepmass.cli.compare import compare
     from hepmass.cli.evaluate import evaluate
+    from hepmass.cli.export import export
     from hepmass.cli.predict import predict
     from hepmass.cli.run import run
     from hepmass.cli.simulate import simulate
     from hepmass.cli.train import train
 
-    for command in (run, train, evaluate, predict, download, simulate):
+    for command in (
+        run, train, evaluate, predict, compare, export, download, simulate
+    ):
         main.add_command(command)
 
 

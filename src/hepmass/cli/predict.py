@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from hepmass.models.onnx_export import ONNX_FILE
 from hepmass.workflow.steps import PREDICT_CHUNK_ROWS, predict_file
 
 
@@ -25,11 +26,20 @@ from hepmass.workflow.steps import PREDICT_CHUNK_ROWS, predict_file
     "--chunk-rows", type=int, default=PREDICT_CHUNK_ROWS, show_default=True,
     help="Events scored and written per chunk.",
 )
-def predict(run_dir: Path, input_file: Path, output_file: Path, chunk_rows: int) -> None:
+@click.option(
+    "--onnx", "use_onnx", is_flag=True,
+    help="Score with the exported ONNX graph (RUN_DIR/model.onnx, written by "
+    "'hepmass export') through ONNX Runtime instead of the native model.",
+)
+def predict(
+    run_dir: Path, input_file: Path, output_file: Path, chunk_rows: int,
+    use_onnx: bool,
+) -> None:
     """Score the events of --input with the model in RUN_DIR.
 
     The output has one row per input event, in order, with the columns label
     and mass when the input has them, and score.
     """
-    rows = predict_file(run_dir, input_file, output_file, chunk_rows)
+    onnx_path = run_dir / ONNX_FILE if use_onnx else None
+    rows = predict_file(run_dir, input_file, output_file, chunk_rows, onnx_path)
     click.echo(f"wrote {rows:,} scores to {output_file}")

@@ -137,12 +137,12 @@ def draw_per_mass(
             ]
             right.plot(x, rejection, "o-", lw=2, label=label)
         left.set_xlabel("Signal mass [GeV]")
-        left.set_ylabel("ROC AUC (signal at the mass vs all background)")
-        left.set_title("AUC per mass point", fontsize=16)
+        left.set_ylabel("ROC AUC")
+        left.set_title("Signal at each mass vs all background", fontsize=16)
         left.legend(loc="lower right", fontsize=12)
         right.set_yscale("log")
         right.set_xlabel("Signal mass [GeV]")
-        right.set_ylabel(f"Background rejection at {efficiency:.0%} signal eff.")
-        right.set_title("Background rejection per mass point", fontsize=16)
+        right.set_ylabel("Background rejection (1 / FPR)")
+        right.set_title(f"At {efficiency:.0%} signal efficiency", fontsize=16)
         figure.tight_layout()
     return figure

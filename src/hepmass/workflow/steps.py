@@ -204,8 +204,12 @@ def predict_file(
     input_path: Path,
     output_path: Path,
     chunk_rows: int = PREDICT_CHUNK_ROWS,
+    onnx_path: Path | None = None,
 ) -> int:
     """Score every event of ``input_path`` and write the scores.
+
+    With ``onnx_path`` the exported graph scores the events through ONNX
+    Runtime instead of the model saved in ``run_dir``.
 
     The output format follows the suffix of ``output_path``: ``.parquet`` or
     ``.csv``. Columns: ``label`` and ``mass`` copied from the input where it
@@ -221,7 +225,12 @@ def predict_file(
         )
     if chunk_rows < 1:
         raise ConfigurationError(f"chunk size must be at least 1, got {chunk_rows}")
-    model = load_model(Path(run_dir))
+    if onnx_path is not None:
+        from hepmass.models.onnx_export import OnnxScorer
+
+        model = OnnxScorer(Path(onnx_path))
+    else:
+        model = load_model(Path(run_dir))
     events = read_events(Path(input_path))
     model.check_events(events)
     output_path.parent.mkdir(parents=True, exist_ok=True)
