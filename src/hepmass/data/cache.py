@@ -27,11 +27,14 @@ import numpy as np
 import pyarrow as pa
 
 from hepmass.data.events import Events
+from hepmass.data.layout import Layout
 from hepmass.features import N_FEATURES
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+HEADER_KEY = "hepmass.header_columns"
+HEADER_LINES_KEY = "hepmass.header_lines"
 ENV_VARIABLE = "HEPMASS_CACHE_DIR"
 DEFAULT_DIR = Path("~/.cache/hepmass")
 
@@ -55,6 +58,7 @@ def cache_path(source: Path, directory: Path) -> Path:
 
 
 def _metadata(source: Path, stat: os.stat_result, has_mass: bool) -> dict[str, str]:
+    """Return the metadata that must match for a cache to be used."""
     return {
         "hepmass.cache_version": FORMAT_VERSION,
         "hepmass.source": str(source.resolve()),
@@ -64,7 +68,13 @@ def _metadata(source: Path, stat: os.stat_result, has_mass: bool) -> dict[str, s
     }
 
 
-def store(events: Events, source: Path, stat: os.stat_result, directory: Path) -> None:
+def store(
+    events: Events,
+    layout: Layout,
+    source: Path,
+    stat: os.stat_result,
+    directory: Path,
+) -> None:
     """Write the cache of ``source``; log and carry on if the folder is not
     writable, since the cache only saves time."""
     target = cache_path(source, directory)
@@ -76,7 +86,10 @@ def store(events: Events, source: Path, stat: os.stat_result, directory: Path) -
     if events.mass is not None:
         arrays["mass"] = pa.array(events.mass)
     batch = pa.RecordBatch.from_pydict(arrays)
-    schema = batch.schema.with_metadata(_metadata(source, stat, events.has_mass))
+    metadata = _metadata(source, stat, events.has_mass)
+    metadata[HEADER_KEY] = str(layout.header_columns or "")
+    metadata[HEADER_LINES_KEY] = str(layout.header_lines)
+    schema = batch.schema.with_metadata(metadata)
 
     temporary = None
     try:
@@ -135,9 +148,11 @@ def _read_into(handle: BinaryIO, array: np.ndarray, offset: int, size: int) -> N
         raise ValueError("the file ends inside a column")
 
 
-def load(source: Path, stat: os.stat_result, directory: Path) -> Events | None:
-    """Return the cached events of ``source``, or ``None`` when there is no
-    valid cache for the file's current size and modification time."""
+def load(
+    source: Path, stat: os.stat_result, directory: Path
+) -> tuple[Events, Layout] | None:
+    """Return the cached events and layout of ``source``, or ``None`` when
+    there is no valid cache for the file's current size and modification time."""
     path = cache_path(source, directory)
     if not path.is_file():
         return None
@@ -157,9 +172,16 @@ def load(source: Path, stat: os.stat_result, directory: Path) -> Events | None:
             _read_into(handle, features, *offsets["features"])
             if mass is not None:
                 _read_into(handle, mass, *offsets["mass"])
+        header_columns = found[HEADER_KEY]
+        layout = Layout(
+            has_mass=mass is not None,
+            header_lines=int(found[HEADER_LINES_KEY]),
+            header_columns=int(header_columns) if header_columns else None,
+        )
     except (OSError, ValueError, KeyError, pa.ArrowException) as error:
         log.warning("cache %s is unreadable (%s); rebuilding it", path, error)
         return None
 
     log.debug("read %d rows of %s from cache %s", rows, source, path)
-    return Events(features=features, labels=labels, mass=mass, source=source)
+    events = Events(features=features, labels=labels, mass=mass, source=source)
+    return events, layout

@@ -24,10 +24,12 @@ WIDTH_WITH_MASS = WIDTH_WITHOUT_MASS + 1
 
 @dataclass(frozen=True)
 class Layout:
-    """Columns of the data rows and the number of lines before the first row."""
+    """Columns of the data rows, and the header line if there is one."""
 
     has_mass: bool
     header_lines: int
+    header_columns: int | None = None
+    """Number of names in the header line; ``None`` for a file without one."""
 
     @property
     def width(self) -> int:
@@ -55,8 +57,7 @@ def decide_layout(first_line: str, second_line: str | None, path: Path) -> Layou
     """Decide the layout from the first two lines of a file.
 
     The first line is a header unless every field in it is a number. The
-    width of the first data row decides whether a mass column is present, and
-    a header that names another number of columns raises a ``LayoutWarning``.
+    width of the first data row decides whether a mass column is present.
     """
     header = [name.strip() for name in first_line.split(",")]
     has_header = not all(_is_number(name) for name in header)
@@ -83,12 +84,23 @@ def decide_layout(first_line: str, second_line: str | None, path: Path) -> Layou
 
     if not has_header:
         log.debug("%s has no header line; reading from line 1", path)
-    elif len(header) != width:
-        columns = "label, f0..f26" + (", mass" if width == WIDTH_WITH_MASS else "")
-        warnings.warn(
-            f"{path}: the header names {len(header)} columns but the rows have "
-            f"{width} values; reading {width} values a row as {columns}",
-            LayoutWarning,
-            stacklevel=3,
-        )
-    return Layout(has_mass=width == WIDTH_WITH_MASS, header_lines=int(has_header))
+    return Layout(
+        has_mass=width == WIDTH_WITH_MASS,
+        header_lines=int(has_header),
+        header_columns=len(header) if has_header else None,
+    )
+
+
+def warn_if_header_disagrees(layout: Layout, path: Path) -> None:
+    """Emit a ``LayoutWarning`` when the header names more or fewer columns than
+    the rows have values (the UCI ``1000`` files do)."""
+    if layout.header_columns is None or layout.header_columns == layout.width:
+        return
+    columns = "label, f0..f26" + (", mass" if layout.has_mass else "")
+    warnings.warn(
+        f"{path}: the header names {layout.header_columns} columns but the rows "
+        f"have {layout.width} values; reading {layout.width} values a row as "
+        f"{columns}",
+        LayoutWarning,
+        stacklevel=3,
+    )

@@ -164,8 +164,12 @@ def _parse_rows(path: Path, layout: Layout, progress: tqdm | None) -> RowStore:
     return store
 
 
-def parse_file(path: Path) -> Events:
-    """Parse a whole HEPMASS file into ``Events`` (masses snapped to the grid)."""
+def parse_file(path: Path) -> tuple[Events, Layout]:
+    """Parse a whole HEPMASS file into ``Events`` (masses snapped to the grid).
+
+    Returns the layout found too, so the caller can report a header that
+    disagrees with the rows.
+    """
     first, second = _read_first_lines(path)
     layout = decide_layout(first, second, path)
 
@@ -191,4 +195,5 @@ def parse_file(path: Path) -> Events:
         )
     features, labels, mass = store.finish(layout.has_mass)
     log.debug("parsed %d rows of %d values from %s", len(labels), layout.width, path)
-    return Events(features=features, labels=labels, mass=mass, source=path)
+    events = Events(features=features, labels=labels, mass=mass, source=path)
+    return events, layout

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hepmass.data import cache as event_cache
 from hepmass.data.events import Events
+from hepmass.data.layout import warn_if_header_disagrees
 from hepmass.data.parse import parse_file
 from hepmass.errors import ConfigurationError
 
@@ -53,12 +54,13 @@ def read_events(
     stat = path.stat()
 
     directory = event_cache.cache_dir(cache_dir) if cache else None
-    if directory is not None:
-        events = event_cache.load(path, stat, directory)
-        if events is not None:
-            return events
+    cached = event_cache.load(path, stat, directory) if directory else None
+    if cached is not None:
+        events, layout = cached
+    else:
+        events, layout = parse_file(path)
+        if directory is not None:
+            event_cache.store(events, layout, path, stat, directory)
 
-    events = parse_file(path)
-    if directory is not None:
-        event_cache.store(events, path, stat, directory)
+    warn_if_header_disagrees(layout, path)
     return events
