@@ -45,8 +45,8 @@ def read_events(
 
     Raises:
         ConfigurationError: the file does not exist.
-        DataFormatError: the file is empty, damaged or contains an invalid value;
-            the error names the line (the header is line 1), the column and
+        DataFormatError: the file is empty, damaged or contains an invalid value.
+            The error names the line (the header is line 1), the column and
             the value.
     """
     path = Path(path).expanduser()
