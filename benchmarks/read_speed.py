@@ -10,7 +10,8 @@ Usage::
     python benchmarks/make_hepmass_files.py --rows 1000000 --out benchmarks/data
     python benchmarks/read_speed.py benchmarks/data/all_1000000.csv.gz
 
-pandas is optional (``pip install pandas``); it is not a dependency of hepmass.
+pandas and polars are optional and skipped when missing; neither is a
+dependency of hepmass.
 """
 
 from __future__ import annotations
@@ -125,9 +126,9 @@ def _warm_page_cache(path: Path) -> None:
 def _available(step: str) -> bool:
     if step == "zcat":
         return shutil.which("zcat") is not None
-    if step == "pandas":
+    if step in ("pandas", "polars"):
         try:
-            import pandas  # noqa: F401
+            __import__(step)
         except ImportError:
             return False
     return True
