@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from pathlib import Path
 
@@ -144,13 +143,12 @@ def write_outputs(out: Path, splits: dict, record: dict, title: str) -> None:
 
 
 def _clear_outputs(out: Path) -> None:
-    """Remove the files a previous run wrote (only ours), for --force."""
-    for pattern in ("*.csv.gz", "*.parquet", "*.json", FIGURE_FILE):
-        for path in out.glob(pattern):
-            if path.is_file():
-                path.unlink()
-            elif path.is_dir():  # pragma: no cover
-                shutil.rmtree(path)
+    """Remove the files a previous run wrote into ``out`` (only those), for --force."""
+    names = [FIGURE_FILE, writer.STANDARDIZATION_FILE, manifest.MANIFEST_FILE]
+    for split in ("train", "test", "events"):
+        names += [f"{split}.csv.gz", f"{split}.parquet"]
+    for name in names:
+        (out / name).unlink(missing_ok=True)
 
 
 def _title(config: SimulationConfig) -> str:
