@@ -97,7 +97,7 @@ class AutoencoderClassifier(Classifier):
         return background
 
     def _errors(self, inputs: torch.Tensor) -> torch.Tensor:
-        return (predict_logits_matrix(self.module, inputs) - inputs).square().mean(1)
+        return torch.from_numpy(_squared_errors(self.module, inputs))
 
     def fit(self, train: Events, valid: Events) -> TrainingHistory:
         set_threads(self.training.threads)
@@ -105,17 +105,19 @@ class AutoencoderClassifier(Classifier):
         self.standardizer = Standardizer.fit(train_rows)
         inputs = torch.from_numpy(self.standardizer.transform(train_rows))
         valid_inputs = torch.from_numpy(self.standardizer.transform(self._select(valid)))
-        history = _train_reconstruction(self.module, inputs, valid_inputs, self.training)
+        all_valid = torch.from_numpy(self.standardizer.transform(valid.features))
+        history = _train_reconstruction(
+            self.module, inputs, valid_inputs, self.training, (all_valid, valid.labels)
+        )
 
         errors = self._errors(inputs).numpy()
         self.quantiles = np.quantile(errors, np.linspace(0, 1, N_QUANTILES)).astype(
             np.float32
         )
-        valid_scores = self.predict(valid)
-        history.valid_auc = [float(roc_auc_score(valid.labels, valid_scores))]
         log.info(
-            "autoencoder validation AUC %.4f (labels used for this check only)",
-            history.valid_auc[0],
+            "autoencoder validation AUC %.4f at the best epoch (labels used for "
+            "this check only)",
+            history.valid_auc[history.best_epoch - 1],
         )
         return history
 
@@ -181,13 +183,24 @@ def predict_logits_matrix(module: nn.Module, inputs: torch.Tensor) -> torch.Tens
     return predict_logits(module, inputs).reshape(len(inputs), -1)
 
 
+def _squared_errors(module: nn.Module, inputs: torch.Tensor) -> np.ndarray:
+    """Return each event's mean squared reconstruction error."""
+    outputs = predict_logits_matrix(module, inputs)
+    return (outputs - inputs).square().mean(1).numpy()
+
+
 def _train_reconstruction(
     module: nn.Module,
     inputs: torch.Tensor,
     valid_inputs: torch.Tensor,
     config: TrainingConfig,
+    labelled_valid: tuple[torch.Tensor, np.ndarray],
 ) -> TrainingHistory:
-    """Minimize the mean squared reconstruction error; keep the best epoch."""
+    """Minimize the mean squared reconstruction error; keep the best epoch.
+
+    ``labelled_valid`` (every validation event and its label) only feeds the
+    per-epoch validation AUC of the raw error, which the training never uses.
+    """
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     optimizer = torch.optim.Adam(module.parameters(), lr=config.learning_rate)
@@ -209,6 +222,8 @@ def _train_reconstruction(
         valid_loss = nn.functional.mse_loss(
             predict_logits_matrix(module, valid_inputs), valid_inputs
         ).item()
+        errors = _squared_errors(module, labelled_valid[0])
+        history.valid_auc.append(float(roc_auc_score(labelled_valid[1], errors)))
         history.train_loss.append(total / len(inputs))
         history.valid_loss.append(valid_loss)
         log.info(

@@ -2,7 +2,7 @@
 
 Trees need no standardization, so the raw 27 features (and the mass with
 ``use_mass``) go in unchanged. Boosting stops when the validation log loss
-has not improved for ``patience`` rounds, and the model keeps the best
+(the first metric; the AUC is only recorded) has not improved for ``patience`` rounds, and the model keeps the best
 round. It is saved in LightGBM's own text format, which loads without
 pickle. LightGBM is an optional dependency: ``pip install hepmass[gbdt]``.
 """
@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from hepmass.data.events import Events
 from hepmass.errors import ConfigurationError, ModelError
@@ -99,7 +98,7 @@ class GradientBoostingClassifier(Classifier):
     def _parameters(self) -> dict[str, Any]:
         return {
             "objective": "binary",
-            "metric": "binary_logloss",
+            "metric": ["binary_logloss", "auc"],
             "learning_rate": self.learning_rate,
             "num_leaves": self.num_leaves,
             "min_data_in_leaf": 20,
@@ -131,7 +130,9 @@ class GradientBoostingClassifier(Classifier):
             valid_sets=[train_set, valid_set],
             valid_names=["train", "valid"],
             callbacks=[
-                lightgbm.early_stopping(self.patience, verbose=False),
+                lightgbm.early_stopping(
+                    self.patience, first_metric_only=True, verbose=False
+                ),
                 lightgbm.record_evaluation(losses),
             ],
         )
@@ -142,17 +143,15 @@ class GradientBoostingClassifier(Classifier):
             self.booster.current_iteration(),
             best,
         )
-        history = TrainingHistory(
+        rounds = len(losses["train"]["binary_logloss"])
+        return TrainingHistory(
             train_loss=losses["train"]["binary_logloss"],
             valid_loss=losses["valid"]["binary_logloss"],
+            valid_auc=losses["valid"]["auc"],
             seconds=seconds,
-            rows_per_second=len(train) * len(losses["train"]["binary_logloss"])
-            / seconds,
+            rows_per_second=len(train) * rounds / seconds if seconds else 0.0,
             best_epoch=best,
         )
-        valid_scores = self.booster.predict(valid_inputs, num_iteration=best)
-        history.valid_auc = [float(roc_auc_score(valid.labels, valid_scores))]
-        return history
 
     def predict(self, events: Events) -> np.ndarray:
         if self.booster is None:

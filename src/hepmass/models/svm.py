@@ -154,7 +154,7 @@ class KernelSVMClassifier(Classifier):
         )
         valid_scores = self.predict(valid)
         return TrainingHistory(
-            train_loss=[],
+            train_loss=[float(log_loss(train.labels, self.predict(train)))],
             valid_loss=[float(log_loss(valid.labels, valid_scores))],
             valid_auc=[float(roc_auc_score(valid.labels, valid_scores))],
             seconds=seconds,
