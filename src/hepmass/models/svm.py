@@ -4,9 +4,9 @@ An exact kernel SVM costs O(n^2) memory and O(n^2) to O(n^3) time in the
 number of training events. The Nystroem method (Williams and Seeger, NIPS
 2000) picks ``components`` training events as landmarks and maps each event
 to features whose dot products approximate the RBF kernel
-``exp(-gamma * |x - y|^2)``; a linear SVM (liblinear's LinearSVC, hinge-type
-loss) on those features then approximates the kernel SVM at a cost linear in
-n. SVM margins are no probabilities, so Platt scaling (a one-dimensional
+``exp(-gamma * |x - y|^2)``. A linear SVM (liblinear's LinearSVC, squared
+hinge loss) on those features then approximates the kernel SVM at a cost
+linear in n. SVM margins are no probabilities, so Platt scaling (a one-dimensional
 logistic regression of the label on the margin) is fitted on the validation
 split. The model is saved as arrays (safetensors) plus ``model.json``.
 """

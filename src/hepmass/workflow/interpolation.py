@@ -3,7 +3,7 @@
 The model is trained twice on the same splits: once as they are, once with
 the signal at one mass removed from the training and validation events (the
 dataset's ``not1000`` variant does this with 1000 GeV). Background has no
-mass of its own; in ``not1000`` its random masses are drawn from the
+mass of its own. In ``not1000`` its random masses are drawn from the
 remaining points, so background rows that carry the left-out mass here get
 a new mass drawn at random from the remaining signal masses. No background
 is dropped, and the mass column still does not separate the classes. Both
@@ -82,7 +82,7 @@ def run_interpolation_test(
 ) -> dict[str, Any]:
     """Train ``model_name`` without ``mass`` and compare with ``run_dir``.
 
-    ``run_dir`` holds the model trained on every mass, already evaluated.
+    ``run_dir`` contains the model trained on every mass, already evaluated.
     The model trained without ``mass`` goes to ``run_dir/without_<mass>``
     with its own analysis. Adds ``interpolation`` to ``run_dir``'s
     metrics.json and returns that entry.
