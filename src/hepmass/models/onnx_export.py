@@ -87,6 +87,40 @@ def _network_graph(model: NetworkClassifier):
     return onnx.load_from_string(buffer.getvalue())
 
 
+def _round_down_to_float32(threshold: float) -> float:
+    rounded = np.float32(threshold)
+    if float(rounded) > threshold:
+        rounded = np.nextafter(rounded, np.float32(-np.inf))
+    return float(rounded)
+
+
+def _float32_thresholds(booster):
+    """Return a copy of ``booster`` whose split thresholds are float32 values.
+
+    LightGBM stores thresholds as doubles and sends a value left when it is
+    at most the threshold; ONNX Runtime compares in float32. For a float32
+    input x, ``x <= t`` holds exactly when ``x <= t32``, with t32 the
+    largest float32 not above t, so rounding every threshold down to float32
+    keeps the native scores unchanged and makes the two runtimes agree on
+    events that sit between t and its nearest float32.
+    """
+    import lightgbm
+
+    # The header's tree_sizes gives each tree's length in bytes, which the
+    # rewrite changes; without it LightGBM parses the trees one after another.
+    lines = [
+        line
+        for line in booster.model_to_string().splitlines()
+        if not line.startswith("tree_sizes=")
+    ]
+    for index, line in enumerate(lines):
+        if line.startswith("threshold="):
+            values = line.removeprefix("threshold=").split()
+            rounded = [repr(_round_down_to_float32(float(v))) for v in values]
+            lines[index] = "threshold=" + " ".join(rounded)
+    return lightgbm.Booster(model_str="\n".join(lines) + "\n")
+
+
 def _tree_graph(model: GradientBoostingClassifier):
     onnx = _import_onnx()
     if model.booster is None:
@@ -100,7 +134,7 @@ def _tree_graph(model: GradientBoostingClassifier):
             "'pip install hepmass[onnx]'"
         ) from error
     graph_model = convert_lightgbm(
-        model.booster,
+        _float32_thresholds(model.booster),
         initial_types=[(INPUT_NAME, FloatTensorType([None, model.n_inputs]))],
         zipmap=False,
         target_opset=TREE_OPSET,
