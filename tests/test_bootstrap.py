@@ -80,3 +80,19 @@ def test_invalid_options_raise(options, match):
     labels, scores = _gaussian_sample(100, 9)
     with pytest.raises(ConfigurationError, match=match):
         bootstrap_intervals(labels, scores, **options)
+
+
+def test_merged_bins_keep_auc_and_cut(monkeypatch):
+    rng = np.random.default_rng(7)
+    labels = np.repeat([0.0, 1.0], 5000)
+    scores = np.concatenate([rng.normal(0, 1, 5000), rng.normal(1, 1, 5000)])
+    scores = (1 / (1 + np.exp(-scores))).astype(np.float32)
+    exact = bootstrap_intervals(labels, scores, {"cut": 0.6}, resamples=100, seed=3)
+    monkeypatch.setattr("hepmass.evaluation.bootstrap.MAX_BINS", 200)
+    merged = bootstrap_intervals(labels, scores, {"cut": 0.6}, resamples=100, seed=3)
+    for bound in ("low", "high"):
+        assert merged["roc_auc"][bound] == pytest.approx(exact["roc_auc"][bound], abs=0.005)
+    efficiency = merged["at_threshold"]["cut"]["signal_efficiency"]
+    reference = exact["at_threshold"]["cut"]["signal_efficiency"]
+    assert efficiency["std"] == pytest.approx(reference["std"], rel=0.3)
+    assert efficiency["low"] < np.mean(scores[labels == 1] >= 0.6) < efficiency["high"]

@@ -2,9 +2,17 @@
 
 Each resample gives every test event an independent Poisson(1) count, which
 for large samples has the same distribution as the multinomial counts of
-drawing n events with replacement. The counts enter as weights in the
-cumulative sums over the scores sorted once (:class:`SortedScores`), so no
-resample is ever built as an array of events.
+drawing n events with replacement. A sum of k independent Poisson(1) counts
+is Poisson(k), so a resample needs one Poisson draw per class and score bin,
+not one per event: the bins are the distinct scores, sorted once
+(:class:`SortedScores`), and no resample is ever built as an array of events.
+
+With more than ``MAX_BINS`` distinct scores, neighbouring scores are merged
+into ``MAX_BINS`` bins (the chosen thresholds stay bin edges, so the metrics
+at them are exact). Pairs of events inside one bin then count as ties, which
+moves the AUC by less than the share of such pairs, about 1 / ``MAX_BINS``
+(4e-6), far below the interval widths of any sample that large. This keeps
+200 resamples of 3.5 million events to seconds.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from hepmass.evaluation.thresholds import CutCurve, SortedScores, Yields, metric
 log = logging.getLogger(__name__)
 
 DEFAULT_RESAMPLES = 200
+MAX_BINS = 1 << 18
+"""Most score bins a resample draws counts for; see the module docstring."""
 DEFAULT_CONFIDENCE_LEVEL = 0.95
 
 _INTERVAL_KEYS = (
@@ -71,6 +81,29 @@ def _threshold_index(sorted_scores: SortedScores, threshold: float) -> int:
     return index - 1
 
 
+def _bin_ends(n_groups: int, keep: np.ndarray) -> np.ndarray:
+    """Return the last score group of each bin: every group, or MAX_BINS bins."""
+    if n_groups <= MAX_BINS:
+        return np.arange(n_groups)
+    even = np.linspace(0, n_groups, MAX_BINS + 1).astype(int)[1:] - 1
+    return np.union1d(even, keep)
+
+
+def _bin_counts(
+    sorted_scores: SortedScores, bin_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the signal and background events in each bin."""
+    group_signal = np.add.reduceat(
+        sorted_scores.is_signal.astype(np.int64),
+        np.append(0, sorted_scores.group_end[:-1] + 1),
+    )
+    group_size = np.diff(np.append(-1, sorted_scores.group_end))
+    first_group = np.append(0, bin_end[:-1] + 1)
+    signal = np.add.reduceat(group_signal, first_group)
+    background = np.add.reduceat(group_size, first_group) - signal
+    return signal, background
+
+
 def _interval(values: np.ndarray, level: float) -> dict[str, float | None]:
     values = values[np.isfinite(values)]
     if len(values) == 0:
@@ -102,21 +135,32 @@ def bootstrap_intervals(
     indices = np.array(
         [_threshold_index(sorted_scores, t) for t in thresholds.values()], dtype=int
     )
+    bin_end = _bin_ends(len(sorted_scores.thresholds), indices)
+    signal_counts, background_counts = _bin_counts(sorted_scores, bin_end)
+    bin_thresholds = sorted_scores.thresholds[bin_end]
+    bin_indices = np.searchsorted(bin_end, indices)
     rng = np.random.default_rng(seed)
 
     aucs = np.empty(resamples)
     at_threshold = np.full((resamples, len(indices), len(_INTERVAL_KEYS)), np.nan)
     for resample in range(resamples):
-        weights = rng.poisson(1.0, len(labels)).astype(np.float64)
-        curve = sorted_scores.curve(weights)
+        signal = rng.poisson(signal_counts).astype(np.float64)
+        background = rng.poisson(background_counts).astype(np.float64)
+        curve = CutCurve(
+            bin_thresholds,
+            np.cumsum(signal),
+            np.cumsum(background),
+            float(signal.sum()),
+            float(background.sum()),
+        )
         if curve.n_signal == 0 or curve.n_background == 0:
             aucs[resample] = np.nan
             continue
         aucs[resample] = curve_auc(curve)
         selected = CutCurve(
-            curve.thresholds[indices],
-            curve.signal_passed[indices],
-            curve.background_passed[indices],
+            curve.thresholds[bin_indices],
+            curve.signal_passed[bin_indices],
+            curve.background_passed[bin_indices],
             curve.n_signal,
             curve.n_background,
         )

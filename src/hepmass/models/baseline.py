@@ -23,6 +23,7 @@ from hepmass.models.base import (
     read_model_record,
     write_model_record,
 )
+from hepmass.models.inference import score_on_cpu
 from hepmass.models.inputs import input_matrix
 from hepmass.models.network import multilayer_perceptron
 from hepmass.models.standardize import Standardizer
@@ -33,7 +34,7 @@ from hepmass.training.distributed import (
     initialize,
     shard_events,
 )
-from hepmass.training.loop import predict_logits, train_on_table
+from hepmass.training.loop import predict_logits, train_network
 
 log = logging.getLogger(__name__)
 
@@ -81,15 +82,6 @@ class NetworkClassifier(Classifier):
         inputs = self.standardizer.transform(input_matrix(events, self.use_mass))
         return torch.from_numpy(inputs).to(device)
 
-    def _table(self, events: Events, device: torch.device) -> torch.Tensor:
-        """Return standardized inputs with the label as last column, in one array."""
-        table = np.empty((len(events), self.n_inputs + 1), dtype=np.float32)
-        inputs = input_matrix(events, self.use_mass)
-        np.subtract(inputs, self.standardizer.mean, out=table[:, :-1])
-        table[:, :-1] /= self.standardizer.scale
-        table[:, -1] = events.labels
-        return torch.from_numpy(table).to(device)
-
     def fit(self, train: Events, valid: Events) -> TrainingHistory:
         """Fit the standardization and the network.
 
@@ -107,12 +99,21 @@ class NetworkClassifier(Classifier):
         if context is not None:
             train = shard_events(train, context)
         self.module.to(device)
-        history = train_on_table(
+        mean = torch.from_numpy(self.standardizer.mean).to(device)
+        scale = torch.from_numpy(self.standardizer.scale).to(device)
+
+        def standardize(block: torch.Tensor) -> None:
+            block.sub_(mean).div_(scale)
+
+        inputs = torch.from_numpy(input_matrix(train, self.use_mass))
+        history = train_network(
             self.module,
-            self._table(train, device),
+            inputs.to(device),
+            torch.from_numpy(train.labels).to(device),
             self._tensor(valid, device),
             torch.from_numpy(valid.labels).to(device),
             self.training,
+            transform=standardize,
             distributed=context,
         )
         self.module.to("cpu")
@@ -123,6 +124,10 @@ class NetworkClassifier(Classifier):
             raise ModelError("the model has not been fitted or loaded")
         self.check_events(events)
         device = inference_device(self.training.device)
+        if device.type == "cpu":
+            self.module.to(device)
+            inputs = input_matrix(events, self.use_mass)
+            return score_on_cpu(self.module, self.standardizer, inputs)
         self.module.to(device)
         logits = predict_logits(self.module, self._tensor(events, device))
         return torch.sigmoid(logits.float()).cpu().numpy()
