@@ -79,12 +79,39 @@ def stratified_split(
     """Split events into two parts, the second holding ``fraction`` of each class.
 
     Strata are the label and, where present, the mass, so both parts keep the
-    class balance and the mix of mass points.
+    class balance and the mix of mass points. The rows of ``events`` are
+    reordered in place, the held-out rows moved to the end, and both parts
+    are views of its arrays: on a 7-million-row file this saves a copy of
+    the whole file. Use ``events`` itself no more after the call.
     """
     if not 0.0 < fraction < 1.0:
         raise ConfigurationError(
             f"the held-out fraction must lie strictly between 0 and 1, got {fraction}"
         )
+    held_out = _held_out_rows(events, fraction, seed)
+    n_kept = len(events) - int(np.count_nonzero(held_out))
+    if n_kept == 0 or n_kept == len(events):
+        raise ConfigurationError(
+            f"a split with fraction {fraction} of {len(events)} events leaves "
+            "one part empty; use more events or another fraction"
+        )
+
+    # Swap the held-out rows among the first n_kept with the kept rows among
+    # the last ones; the two lists have the same length.
+    moving_back = np.flatnonzero(held_out[:n_kept])
+    moving_front = n_kept + np.flatnonzero(~held_out[n_kept:])
+    arrays = [events.features, events.labels]
+    if events.mass is not None:
+        arrays.append(events.mass)
+    for array in arrays:
+        front = array[moving_front]
+        array[moving_front] = array[moving_back]
+        array[moving_back] = front
+    return events.slice(0, n_kept), events.slice(n_kept, len(events))
+
+
+def _held_out_rows(events: Events, fraction: float, seed: int) -> np.ndarray:
+    """Return a mask holding out ``fraction`` of every label-and-mass stratum."""
     rng = np.random.default_rng(seed)
     strata = events.labels.astype(np.int64)
     if events.mass is not None:
@@ -96,10 +123,4 @@ def stratified_split(
         members = np.flatnonzero(strata == stratum)
         n_held = int(round(fraction * len(members)))
         held_out[rng.choice(members, size=n_held, replace=False)] = True
-
-    if held_out.all() or not held_out.any():
-        raise ConfigurationError(
-            f"a split with fraction {fraction} of {len(events)} events leaves "
-            "one part empty; use more events or another fraction"
-        )
-    return events.take(np.flatnonzero(~held_out)), events.take(np.flatnonzero(held_out))
+    return held_out

@@ -68,20 +68,40 @@ def permutation_importance(
     return ranking
 
 
-def correlations(events: Events) -> dict[str, np.ndarray]:
+def correlations(events: Events, chunk_rows: int = 1 << 18) -> dict[str, np.ndarray]:
     """Return the Pearson correlation matrices of signal and background features.
 
-    A feature constant within a class (for example a b-tag in a small sample)
-    has an undefined correlation, written as 0.
+    Sums and cross products are accumulated in float64 over blocks of rows, so
+    the memory needed does not grow with the number of events. A feature
+    constant within a class (for example a b-tag in a small sample) has an
+    undefined correlation, written as 0.
     """
     result = {}
     for name, label in (("signal", 1), ("background", 0)):
-        features = events.features[events.labels == label].astype(np.float64)
-        if len(features) < 2:
+        count, total, products = _moments(events, label, chunk_rows)
+        if count < 2:
             raise ConfigurationError(
-                f"correlations need at least 2 {name} events, got {len(features)}"
+                f"correlations need at least 2 {name} events, got {count}"
             )
+        mean = total / count
+        covariance = products / count - np.outer(mean, mean)
+        spread = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
         with np.errstate(invalid="ignore", divide="ignore"):
-            matrix = np.corrcoef(features, rowvar=False)
-        result[name] = np.nan_to_num(matrix, nan=0.0)
+            matrix = covariance / np.outer(spread, spread)
+        result[name] = np.clip(np.nan_to_num(matrix, nan=0.0, posinf=0.0), -1, 1)
     return result
+
+
+def _moments(
+    events: Events, label: int, chunk_rows: int
+) -> tuple[int, np.ndarray, np.ndarray]:
+    width = events.features.shape[1]
+    count, total, products = 0, np.zeros(width), np.zeros((width, width))
+    for start in range(0, len(events), chunk_rows):
+        stop = start + chunk_rows
+        rows = events.features[start:stop][events.labels[start:stop] == label]
+        rows = rows.astype(np.float64)
+        count += len(rows)
+        total += rows.sum(axis=0)
+        products += rows.T @ rows
+    return count, total, products

@@ -21,13 +21,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from hepmass.errors import ModelError
 from hepmass.models.standardize import Standardizer
 
 BLOCK_ROWS = 2048
 """Rows per forward call; the fastest of 1024 to 16384 on a 2-core CPU."""
 
 
-def fold_standardization(module: nn.Sequential, standardizer: Standardizer) -> nn.Sequential:
+def fold_standardization(
+    module: nn.Sequential, standardizer: Standardizer
+) -> nn.Sequential:
     """Return a copy of ``module`` that takes raw inputs.
 
     With x' = (x - mean) / scale, the first layer W x' + b equals
@@ -36,7 +39,10 @@ def fold_standardization(module: nn.Sequential, standardizer: Standardizer) -> n
     folded = copy.deepcopy(module).eval()
     first = folded[0]
     if not isinstance(first, nn.Linear):
-        raise TypeError("only a network that starts with nn.Linear can be folded")
+        raise ModelError(
+            "the standardization can be folded only into a network whose first "
+            f"layer is nn.Linear, not {type(first).__name__}"
+        )
     scale = torch.from_numpy(standardizer.scale).to(first.weight)
     mean = torch.from_numpy(standardizer.mean).to(first.weight)
     with torch.no_grad():
