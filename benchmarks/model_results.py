@@ -190,11 +190,10 @@ def write_page(args, rows, interpolation, svm_check, splits, command, seconds) -
         "",
         format_table(rows, markdown=True),
         "",
-        f"`{best_name}` beats the baseline network's AUC by "
-        f"{by_run[best_name]['auc'] - baseline:+.4f} "
-        f"({by_run[best_name]['auc']:.4f} against {baseline:.4f}); `deep` by "
+        f"Against the baseline network's AUC ({baseline:.4f}), `deep` differs by "
         f"{by_run['deep']['auc'] - baseline:+.4f} and `parameterized` by "
-        f"{by_run['parameterized']['auc'] - baseline:+.4f}.",
+        f"{by_run['parameterized']['auc'] - baseline:+.4f}; the best of the two "
+        f"is `{best_name}` at {by_run[best_name]['auc']:.4f}.",
         "The overall AUC mixes the mass points; the per-mass columns compare signal at",
         "one mass with all background, and mass-input models score that background",
         "with the mass set to the point under test.",

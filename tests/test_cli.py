@@ -190,3 +190,53 @@ def test_every_command_has_help(command):
     assert result.exit_code == 0
     assert "Usage: " in result.output
     assert "." in result.output.splitlines()[2]
+
+
+def test_force_removes_earlier_outputs(tmp_path):
+    out = tmp_path / "reused"
+    out.mkdir()
+    (out / "model.onnx").write_bytes(b"old graph")
+    (out / "roc.png").write_bytes(b"old figure")
+    (out / "notes.md").write_text("mine")
+    invoke("train", "--epochs", "1", "--out", str(out), "--force")
+    assert not (out / "model.onnx").exists()
+    assert not (out / "roc.png").exists()
+    assert (out / "notes.md").read_text() == "mine"
+    assert (out / "model.json").is_file()
+
+
+def test_run_records_absolute_paths(tmp_path, monkeypatch):
+    local = tmp_path / "train.csv.gz"
+    local.write_bytes(TRAIN_FILE.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    invoke("train", "--train", "train.csv.gz", "--epochs", "1", "--out", "r")
+    record = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert record["data"]["train_file"] == str(local.resolve())
+
+
+def test_single_class_file_rejected_before_training(tmp_path):
+    import gzip
+
+    rows = gzip.open(TRAIN_FILE, "rt").read().splitlines()
+    signal_only = [rows[0]] + [r for r in rows[1:] if r.startswith("1")]
+    path = tmp_path / "signal.csv"
+    path.write_text("\n".join(signal_only) + "\n")
+    out = tmp_path / "never"
+    result = CliRunner().invoke(
+        main, ["run", "--train", str(path), "--epochs", "1", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "are all signal" in result.output
+    assert str(path) in result.output
+    assert not out.exists()
+
+
+def test_interpolation_mass_checked_before_training(tmp_path):
+    out = tmp_path / "never"
+    result = CliRunner().invoke(
+        main, ["run", "--interpolation-test", "--leave-out-mass", "875",
+               "--epochs", "1", "--out", str(out)],
+    )
+    assert result.exit_code == 1
+    assert "no signal at 875 GeV to leave out" in result.output
+    assert not out.exists()

@@ -46,6 +46,9 @@ def main(verbose: int, quiet: bool) -> None:
         stream=sys.stderr,
     )
     logging.captureWarnings(True)
+    # mplhep's styles list fallback font families that are rarely installed;
+    # matplotlib's search for them is noise, not a problem with the figures.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def _register() -> None:

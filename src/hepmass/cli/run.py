@@ -15,6 +15,7 @@ from hepmass.cli.options import (
 from hepmass.cli.study_options import study_options
 from hepmass.evaluation.summary import format_summary
 from hepmass.workflow.datasets import load_splits
+from hepmass.workflow.interpolation import leave_out_mass as drop_mass_point
 from hepmass.workflow.interpolation import (
     DEFAULT_LEFT_OUT_MASS,
     format_interpolation,
@@ -59,6 +60,9 @@ def run(
         valid_fraction=valid_fraction, seed=seed,
     )
     options = build_model_options(config, use_mass, **architecture)
+    if interpolation_test:
+        # Raises before any training when the mass cannot be left out.
+        drop_mass_point(splits.train, leave_out_mass, seed)
     run_dir, metrics = run_steps(
         splits, model_name, out, force=force,
         model_options=options, thresholds=thresholds, settings=study,

@@ -37,6 +37,18 @@ def _check_fraction(name: str, value: float) -> None:
         )
 
 
+def _check_classes(events: Events, part: str, source: Path) -> None:
+    """Raise unless ``events`` hold both signal and background."""
+    n_signal = events.n_signal
+    if n_signal == 0 or n_signal == len(events):
+        found = "signal" if n_signal else "background"
+        raise ConfigurationError(
+            f"the {part} events from {source} are all {found}; a classifier "
+            "needs both signal (label 1) and background (label 0) events, so "
+            "use a file that holds both"
+        )
+
+
 def resolve_files(
     train: Path | None, test: Path | None
 ) -> tuple[Path, Path | None, bool]:
@@ -81,9 +93,14 @@ def load_splits(
         test_events = held_out if need_test else None
     train_events, valid_events = stratified_split(events, valid_fraction, seed + 1)
 
+    _check_classes(train_events, "training", train_path)
+    _check_classes(valid_events, "validation", train_path)
+    if test_events is not None:
+        _check_classes(test_events, "test", test_path or train_path)
+
     description = {
-        "train_file": str(train_path),
-        "test_file": str(test_path) if test_path is not None else None,
+        "train_file": str(train_path.resolve()),
+        "test_file": str(test_path.resolve()) if test_path is not None else None,
         "bundled_sample": bundled,
         "test_fraction": None if test_path is not None else test_fraction,
         "valid_fraction": valid_fraction,

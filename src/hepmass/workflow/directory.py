@@ -43,6 +43,8 @@ class RunDirectory:
                 "--out or pass --force to overwrite its files"
             )
         out.mkdir(parents=True, exist_ok=True)
+        if force:
+            _remove_outputs(out)
         return cls(out)
 
     @classmethod
@@ -86,6 +88,27 @@ class RunDirectory:
         if not path.is_file():
             raise HepmassError(f"{path} not found in the run directory")
         return json.loads(path.read_text())
+
+
+_OUTPUT_PATTERNS = (
+    "model.*",
+    "run.json",
+    "history.json",
+    "metrics.json",
+    "test_scores.parquet",
+    "report.html",
+    "*.png",
+)
+"""Files a run writes; ``--force`` removes them so no file of an older run
+(an ONNX export, a figure of another model) is mistaken for the new run's."""
+
+
+def _remove_outputs(directory: Path) -> None:
+    for pattern in _OUTPUT_PATTERNS:
+        for path in directory.glob(pattern):
+            if path.is_file():
+                path.unlink()
+                log.debug("removed %s from the earlier run", path)
 
 
 def _to_json(value: Any) -> Any:
