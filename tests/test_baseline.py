@@ -141,7 +141,7 @@ def test_unknown_model_name():
 
 
 def test_load_from_folder_without_model(tmp_path):
-    with pytest.raises(ModelError, match="holds no saved model"):
+    with pytest.raises(ModelError, match="contains no saved model"):
         load_model(tmp_path)
 
 

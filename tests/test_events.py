@@ -22,10 +22,11 @@ def test_split_keeps_every_row_once():
     original = make_events()
     rows = {int(r[0]): (lab, m) for r, lab, m in
             zip(original.features, original.labels, original.mass)}
-    kept, held = stratified_split(make_events(), 0.25, seed=1)
-    ids = np.concatenate([kept.features[:, 0], held.features[:, 0]]).astype(int)
+    train_part, held_part = stratified_split(make_events(), 0.25, seed=1)
+    parts = [train_part.features[:, 0], held_part.features[:, 0]]
+    ids = np.concatenate(parts).astype(int)
     assert sorted(ids) == list(range(2000))
-    for part in (kept, held):
+    for part in (train_part, held_part):
         for row, label, mass in zip(part.features, part.labels, part.mass):
             assert rows[int(row[0])] == (label, mass)
 
@@ -35,9 +36,10 @@ def test_split_holds_out_fraction_of_each_stratum():
     counts = {(lab, m): 0 for lab in (0.0, 1.0) for m in (500.0, 1000.0, 1500.0)}
     for lab, m in zip(events.labels, events.mass):
         counts[(lab, m)] += 1
-    _, held = stratified_split(events, 0.25, seed=1)
+    _, held_part = stratified_split(events, 0.25, seed=1)
     for (label, mass), total in counts.items():
-        in_held = np.count_nonzero((held.labels == label) & (held.mass == mass))
+        in_stratum = (held_part.labels == label) & (held_part.mass == mass)
+        in_held = np.count_nonzero(in_stratum)
         assert in_held == round(0.25 * total)
 
 
@@ -51,9 +53,9 @@ def test_split_depends_only_on_seed():
 
 def test_split_parts_share_memory():
     events = make_events()
-    kept, held = stratified_split(events, 0.1, seed=0)
-    assert np.shares_memory(kept.features, events.features)
-    assert np.shares_memory(held.labels, events.labels)
+    train_part, held_part = stratified_split(events, 0.1, seed=0)
+    assert np.shares_memory(train_part.features, events.features)
+    assert np.shares_memory(held_part.labels, events.labels)
 
 
 @pytest.mark.parametrize("fraction", [0.0, 1.0, -0.5])

@@ -38,7 +38,11 @@ def main(verbose: int, quiet: bool) -> None:
     Run "hepmass run" to train the baseline network on the bundled sample and
     write its analysis, or "hepmass COMMAND --help" for one step.
     """
-    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    level = logging.INFO
+    if verbose:
+        level = logging.DEBUG
+    if quiet:
+        level = logging.WARNING
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

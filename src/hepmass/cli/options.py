@@ -96,7 +96,8 @@ def model_options(function: Callable) -> Callable:
         ),
         click.option(
             "--force", is_flag=True,
-            help="Write into --out even if it already holds files.",
+            help="Write into --out even if it already contains files; the "
+            "outputs of an earlier run there are removed first.",
         ),
     ]
     for decorator in reversed(decorators):

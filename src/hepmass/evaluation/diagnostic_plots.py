@@ -125,6 +125,9 @@ def plot_overtraining(
             f"Overtraining check: AUC {check['auc_train']:.4f} train, "
             f"{check['auc_test']:.4f} test", fontsize=14,
         )
+        # Headroom above the tallest bin keeps the legend off the histograms.
+        bottom, top = axes.get_ylim()
+        axes.set_ylim(bottom, top * 20)
         axes.legend(loc="upper center", fontsize=11, ncol=2)
         return save_figure(figure, path)
 

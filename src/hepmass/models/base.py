@@ -88,7 +88,7 @@ def read_model_record(directory: Path) -> dict[str, Any]:
     path = Path(directory) / MODEL_FILE
     if not path.is_file():
         raise ModelError(
-            f"{path} not found: {directory} holds no saved model; pass a run "
+            f"{path} not found: {directory} contains no saved model; pass a run "
             "directory written by 'hepmass run' or 'hepmass train'"
         )
     try:

@@ -99,7 +99,7 @@ def _float32_thresholds(booster):
 
     LightGBM stores thresholds as doubles and sends a value left when it is
     at most the threshold; ONNX Runtime compares in float32. For a float32
-    input x, ``x <= t`` holds exactly when ``x <= t32``, with t32 the
+    input x, ``x <= t`` is true exactly when ``x <= t32``, with t32 the
     largest float32 not above t, so rounding every threshold down to float32
     keeps the native scores unchanged and makes the two runtimes agree on
     events that sit between t and its nearest float32.

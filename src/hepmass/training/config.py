@@ -20,7 +20,7 @@ docs/benchmarks.md records the table.
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """How a network is trained.
+    """Settings of a network training run.
 
     Attributes:
         epochs: passes over the training split (the study used 10).

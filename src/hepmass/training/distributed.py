@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DistributedContext:
-    """Where this process sits in a data-parallel job."""
+    """Position of this process in a data-parallel job."""
 
     rank: int
     world_size: int
@@ -76,7 +76,7 @@ def shard_events(events: Events, context: DistributedContext) -> Events:
     Every rank gets the same number of rows, because DistributedDataParallel
     needs the same number of steps on every rank; the last
     ``len(events) % world_size`` rows are therefore left out, and the log
-    says how many.
+    reports how many.
     """
     per_rank = len(events) // context.world_size
     if per_rank == 0:

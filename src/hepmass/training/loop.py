@@ -1,7 +1,7 @@
 """The minibatch loop that trains every hepmass network.
 
 Each epoch draws a random permutation of the training rows and gathers them,
-a few hundred thousand at a time, into a staging buffer; batches are slices
+a few hundred thousand at a time, into a staging buffer. Batches are slices
 of that buffer. Rows are never fetched one by one through a DataLoader: on a
 CPU the per-row indexing of a DataLoader costs far more than the arithmetic
 of a small network. The gather also applies the standardization, so the
@@ -70,7 +70,7 @@ def default_optimizer(module: nn.Module, learning_rate: float) -> torch.optim.Ad
     """Return Adam with its fused kernel, which updates every tensor in one call.
 
     On a 2-core CPU the fused update made the baseline's steps about 10 to 25%
-    faster than the per-tensor loop (``benchmarks/train_speed.py``); the
+    faster than the per-tensor loop (``benchmarks/train_speed.py``). The
     arithmetic is the same Adam.
     """
     return torch.optim.Adam(module.parameters(), lr=learning_rate, fused=True)

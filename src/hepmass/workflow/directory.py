@@ -99,8 +99,8 @@ _OUTPUT_PATTERNS = (
     "report.html",
     "*.png",
 )
-"""Files a run writes; ``--force`` removes them so no file of an older run
-(an ONNX export, a figure of another model) is mistaken for the new run's."""
+"""Files a run writes. ``--force`` removes them first, so that no file of an
+older run (an ONNX export, a figure of another model) passes for the new one."""
 
 
 def _remove_outputs(directory: Path) -> None:
