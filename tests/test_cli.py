@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pyarrow.csv as pa_csv
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from hepmass.cli import main
 from hepmass.data import read_events
+from hepmass.errors import HepmassWarning
 from hepmass.sample import TEST_FILE, TRAIN_FILE
 
 FIGURES = ("roc.png", "confusion_0.1.png", "confusion_0.5.png",
@@ -240,3 +242,78 @@ def test_interpolation_mass_checked_before_training(tmp_path):
     assert result.exit_code == 1
     assert "no signal at 875 GeV to leave out" in result.output
     assert not out.exists()
+
+
+def _hepmass_warnings(record) -> list[str]:
+    return [str(w.message) for w in record if issubclass(w.category, HepmassWarning)]
+
+
+def test_option_ignored_by_model_warns(tmp_path):
+    with pytest.warns(HepmassWarning) as record:
+        result = invoke("train", "--model", "logistic", "--epochs", "3",
+                        "--batch-size", "64", "--seed", "2",
+                        "--out", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    messages = _hepmass_warnings(record)
+    assert len(messages) == 2
+    assert messages[0].startswith("--epochs has no effect on the logistic model")
+    assert "uses only --seed of the training options" in messages[0]
+    assert messages[1].startswith("--batch-size has no effect on the logistic model")
+    assert (tmp_path / "r" / "model.json").is_file()
+
+
+def test_gbdt_epochs_warning_names_patience(tmp_path):
+    # The invalid --valid-fraction stops the command after the option checks,
+    # before any data is read or trained on.
+    with pytest.warns(HepmassWarning) as record:
+        result = invoke("train", "--model", "gbdt", "--epochs", "5",
+                        "--learning-rate", "0.01", "--threads", "1",
+                        "--valid-fraction", "1.5", "--out", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    messages = _hepmass_warnings(record)
+    assert len(messages) == 2
+    assert messages[0].startswith("--epochs has no effect on the gbdt model")
+    assert "uses only --seed and --threads" in messages[0]
+    assert "set --patience instead" in messages[0]
+    assert messages[1].startswith("--learning-rate has no effect on the gbdt model")
+
+
+def test_options_used_by_model_do_not_warn(tmp_path):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        result = invoke("train", "--model", "autoencoder", "--epochs", "1",
+                        "--batch-size", "256", "--learning-rate", "0.002",
+                        "--valid-fraction", "1.5", "--out", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    assert _hepmass_warnings(record) == []
+
+
+def test_test_fraction_with_test_file_warns(tmp_path):
+    with pytest.warns(HepmassWarning) as record:
+        result = invoke("run", "--train", str(TRAIN_FILE), "--test", str(TEST_FILE),
+                        "--test-fraction", "0.2", "--valid-fraction", "1.5",
+                        "--out", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    messages = _hepmass_warnings(record)
+    assert len(messages) == 1
+    assert messages[0].startswith("--test-fraction has no effect with --test")
+    assert str(TEST_FILE) in messages[0]
+
+
+def test_test_fraction_with_bundled_sample_warns(tmp_path):
+    with pytest.warns(HepmassWarning) as record:
+        result = invoke("train", "--test-fraction", "0.2", "--valid-fraction", "1.5",
+                        "--out", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    messages = _hepmass_warnings(record)
+    assert len(messages) == 1
+    assert messages[0].startswith("--test-fraction has no effect without --train")
+
+
+def test_test_fraction_with_train_only_does_not_warn(tmp_path):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        result = invoke("train", "--train", str(TRAIN_FILE), "--test-fraction", "0.2",
+                        "--valid-fraction", "1.5", "--out", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    assert _hepmass_warnings(record) == []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
 from hepmass.errors import ConfigurationError, ModelError
 from hepmass.models import create_model, load_model
-from hepmass.models.registry import model_option_names
+from hepmass.models.registry import model_class, model_option_names
 from hepmass.training.config import TrainingConfig
 from hepmass.workflow.datasets import load_splits
 
@@ -172,3 +174,33 @@ def test_unfitted_model_cannot_predict(splits):
 def test_option_names_listed():
     assert "depth" in model_option_names("parameterized")
     assert "background_only" in model_option_names("autoencoder")
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("logistic", {}),
+        ("svm", {"components": 100}),
+        ("gbdt", {"max_trees": 20}),
+        ("autoencoder", {}),
+    ],
+)
+def test_ignored_training_settings_change_nothing(splits, name, options):
+    ignored = model_class(name).ignored_training_settings
+    assert ignored
+    assert set(ignored) <= {field.name for field in dataclasses.fields(TrainingConfig)}
+    changed = {"epochs": 3, "batch_size": 32, "learning_rate": 0.5,
+               "device": "cuda", "threads": 1, "precision": "bf16"}
+    base = TrainingConfig(epochs=1, seed=3)
+    other = dataclasses.replace(base, **{key: changed[key] for key in ignored})
+    scores = []
+    for training in (base, other):
+        model = create_model(name, training=training, **options)
+        model.fit(splits.train, splits.valid)
+        scores.append(model.predict(splits.test))
+    np.testing.assert_array_equal(scores[0], scores[1])
+
+
+def test_networks_read_every_training_setting():
+    for name in ("baseline", "deep", "parameterized"):
+        assert model_class(name).ignored_training_settings == ()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
+from hepmass.errors import HepmassWarning
 from hepmass.evaluation.metrics import DEFAULT_THRESHOLDS
 from hepmass.models import MODEL_NAMES
+from hepmass.models.registry import model_class
 from hepmass.training.config import DEFAULT_BATCH_SIZE, TrainingConfig
 from hepmass.workflow.datasets import DEFAULT_TEST_FRACTION, DEFAULT_VALID_FRACTION
 
@@ -177,3 +182,74 @@ def build_model_options(
         options["use_mass"] = use_mass
     options.update({key: value for key, value in given.items() if value is not None})
     return options
+
+
+_IGNORED_OPTION_ADVICE = {
+    ("gbdt", "epochs"): "Boosting stops when the validation loss has not "
+    "improved for --patience rounds, so set --patience instead",
+    ("autoencoder", "device"): "The autoencoder always trains on the CPU",
+}
+"""Extra advice for a training option that a model ignores, by (model, option)."""
+
+
+def _option_flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _join(words: list[str]) -> str:
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _given_on_command_line(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
+def warn_ignored_options(
+    ctx: click.Context,
+    model_name: str,
+    train_file: Path | None,
+    test_file: Path | None,
+) -> None:
+    """Warn about each option given on the command line that has no effect.
+
+    These are the training options that ``model_name`` never reads, and
+    --test-fraction when a test file supplies the test events. Options left
+    at their defaults are not reported.
+    """
+    ignored = model_class(model_name).ignored_training_settings
+    used = [
+        _option_flag(field.name)
+        for field in dataclasses.fields(TrainingConfig)
+        if field.name not in ignored
+    ]
+    for name in ignored:
+        if not _given_on_command_line(ctx, name):
+            continue
+        message = (
+            f"{_option_flag(name)} has no effect on the {model_name} model, which "
+            f"uses only {_join(used)} of the training options"
+        )
+        advice = _IGNORED_OPTION_ADVICE.get((model_name, name))
+        if advice:
+            message += f". {advice}"
+        warnings.warn(message, HepmassWarning, stacklevel=2)
+
+    if _given_on_command_line(ctx, "test_fraction"):
+        if test_file is not None:
+            warnings.warn(
+                f"--test-fraction has no effect with --test: the test events are "
+                f"read from {test_file}; drop --test to hold out a share of "
+                "--train instead",
+                HepmassWarning,
+                stacklevel=2,
+            )
+        elif train_file is None:
+            warnings.warn(
+                "--test-fraction has no effect without --train: the bundled "
+                "sample has its own test file; pass --train FILE to hold out a "
+                "share of your own events",
+                HepmassWarning,
+                stacklevel=2,
+            )

@@ -11,6 +11,7 @@ from hepmass.cli.options import (
     model_options,
     threshold_option,
     training_config,
+    warn_ignored_options,
 )
 from hepmass.cli.study_options import study_options
 from hepmass.evaluation.summary import format_summary
@@ -52,6 +53,9 @@ def run(
     simulated with Pythia 8). The run directory receives the model,
     metrics.json, the ROC curve, confusion matrices and score histograms.
     """
+    warn_ignored_options(
+        click.get_current_context(), model_name, train_file, test_file
+    )
     config = training_config(
         epochs, batch_size, learning_rate, seed, device, threads, precision
     )

@@ -10,6 +10,7 @@ from hepmass.cli.options import (
     data_options,
     model_options,
     training_config,
+    warn_ignored_options,
 )
 from hepmass.workflow.datasets import load_splits
 from hepmass.workflow.steps import train_run
@@ -30,6 +31,9 @@ def train(
     The test events are not read here; "hepmass evaluate RUN_DIR" scores
     them later, using the test file or the held-out part recorded in the run.
     """
+    warn_ignored_options(
+        click.get_current_context(), model_name, train_file, test_file
+    )
     config = training_config(
         epochs, batch_size, learning_rate, seed, device, threads, precision
     )

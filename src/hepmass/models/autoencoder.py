@@ -67,6 +67,7 @@ class AutoencoderClassifier(Classifier):
     """
 
     name: ClassVar[str] = "autoencoder"
+    ignored_training_settings: ClassVar[tuple[str, ...]] = ("device", "precision")
 
     def __init__(
         self,

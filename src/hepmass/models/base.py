@@ -50,6 +50,10 @@ class Classifier(abc.ABC):
 
     name: ClassVar[str]
 
+    ignored_training_settings: ClassVar[tuple[str, ...]] = ()
+    """Fields of :class:`~hepmass.training.config.TrainingConfig` that the
+    model never reads. The networks read them all."""
+
     @abc.abstractmethod
     def fit(self, train: Events, valid: Events) -> TrainingHistory:
         """Train on ``train``, monitoring ``valid``; return the history."""

@@ -59,6 +59,9 @@ class GradientBoostingClassifier(Classifier):
     """
 
     name: ClassVar[str] = "gbdt"
+    ignored_training_settings: ClassVar[tuple[str, ...]] = (
+        "epochs", "batch_size", "learning_rate", "device", "precision"
+    )
 
     def __init__(
         self,

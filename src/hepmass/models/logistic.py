@@ -49,6 +49,9 @@ class LogisticClassifier(Classifier):
     """
 
     name: ClassVar[str] = "logistic"
+    ignored_training_settings: ClassVar[tuple[str, ...]] = (
+        "epochs", "batch_size", "learning_rate", "device", "threads", "precision"
+    )
 
     def __init__(
         self,

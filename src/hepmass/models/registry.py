@@ -16,8 +16,8 @@ from hepmass.models.parameterized import ParameterizedClassifier
 from hepmass.models.svm import KernelSVMClassifier
 
 _MODELS: dict[str, type[Classifier]] = {
-    model_class.name: model_class
-    for model_class in (
+    classifier.name: classifier
+    for classifier in (
         BaselineClassifier,
         DeepClassifier,
         ParameterizedClassifier,
@@ -33,11 +33,12 @@ MODEL_NAMES: tuple[str, ...] = tuple(_MODELS)
 
 def model_option_names(name: str) -> tuple[str, ...]:
     """Return the keyword options the model ``name`` accepts."""
-    parameters = inspect.signature(_model_class(name).__init__).parameters
+    parameters = inspect.signature(model_class(name).__init__).parameters
     return tuple(key for key in parameters if key != "self")
 
 
-def _model_class(name: str) -> type[Classifier]:
+def model_class(name: str) -> type[Classifier]:
+    """Return the class of the model called ``name`` on the command line."""
     try:
         return _MODELS[name]
     except KeyError:
@@ -52,7 +53,7 @@ def create_model(name: str, **options) -> Classifier:
     Raises ConfigurationError for an option the model does not take, so a
     setting such as ``depth`` given to ``logistic`` is reported, not ignored.
     """
-    model_class = _model_class(name)
+    classifier = model_class(name)
     accepted = model_option_names(name)
     unknown = sorted(set(options) - set(accepted))
     if unknown:
@@ -60,7 +61,7 @@ def create_model(name: str, **options) -> Classifier:
             f"model {name!r} takes no option {', '.join(unknown)}; its options "
             f"are {', '.join(accepted)}"
         )
-    return model_class(**options)
+    return classifier(**options)
 
 
 def load_model(directory: Path) -> Classifier:

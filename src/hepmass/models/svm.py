@@ -57,6 +57,9 @@ class KernelSVMClassifier(Classifier):
     """
 
     name: ClassVar[str] = "svm"
+    ignored_training_settings: ClassVar[tuple[str, ...]] = (
+        "epochs", "batch_size", "learning_rate", "device", "threads", "precision"
+    )
 
     def __init__(
         self,
