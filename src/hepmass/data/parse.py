@@ -1,18 +1,19 @@
 """Streaming conversion of a HEPMASS CSV file into float32 arrays.
 
-polars parses pieces of text straight into float32 columns, on its own pool
-of threads, while python-isal inflates the next piece in another thread.
-Memory stays bounded: a few pieces of text and their columns at a time, plus
-the rows kept so far (see ``hepmass.data.rows``). Checks run on
-each piece; when one fails, ``hepmass.data.validate`` re-reads the text from
-the first suspect line to report the exact line, column and value.
+python-isal inflates the gzip stream in a thread of its own while the
+compiled scanner of ``hepmass.data.scan`` turns each piece of text into rows
+of the row store (see ``hepmass.data.rows``), without copies in between.
+Memory stays bounded: a piece of text or two, plus the rows kept so far.
+A line that the scanner is not sure of, and the rest of its piece, go to
+Arrow's CSV reader, whose verdict is final; when a value is invalid,
+``hepmass.data.validate`` re-reads the text from the first suspect line to
+report the exact line, column and value.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,14 +21,17 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from tqdm import tqdm
 
+from hepmass.allocator import retain_freed_memory
 from hepmass.data.events import Events
 from hepmass.data.layout import Layout, decide_layout
 from hepmass.data.rows import RowStore
+from hepmass.data.scan import DEFER, FULL, scan_rows
 from hepmass.data.stream import (
     DECOMPRESSION_ERRORS,
     decompression_error,
     line_pieces,
     open_text,
+    read_ahead,
 )
 from hepmass.data.validate import locate_invalid_value
 from hepmass.errors import DataFormatError
@@ -35,15 +39,13 @@ from hepmass.errors import DataFormatError
 log = logging.getLogger(__name__)
 
 PIECE_BYTES = 8 << 20
-"""Text per parsed piece. polars splits each piece across its threads, so a
-piece must be large enough to share out. On 2 cores (polars 2.1, 64 MB of
-text), 1 MiB pieces parsed in 0.14 s and 4-16 MiB pieces in 0.08-0.10 s.
-pyarrow's reader took 0.28 s for 512 KiB pieces on one thread."""
+"""Text per scanned piece: large enough that the per-piece work is small,
+small enough to stay in the CPU cache while it is inflated and scanned."""
 
-PIECES_AHEAD = 2
-"""Pieces read ahead of the one being parsed. With the parse on a thread of
-its own, decompressing and parsing a 1M-row file took 1.3-1.45 s instead of
-2.1 s in one loop. Reading 3 or 4 pieces ahead was not faster."""
+PIECES_AHEAD = 3
+"""Pieces inflated ahead of the one being scanned. python-isal's own thread
+runs at most 2 MiB ahead, so with it the 1M-row file took 1.8 s, no faster
+than inflating and scanning one after the other."""
 
 PROGRESS_MIN_BYTES = 64 << 20
 """Files at least this large get an info message and a progress bar."""
@@ -125,86 +127,63 @@ class _ArrowPieceParser:
         return block, _first_bad_row(block)
 
 
-class _PieceParser:
-    """Parses one piece of whole lines into a ``(rows, width)`` float32 array.
+class _PieceScanner:
+    """Scans pieces of whole lines into a row store, in file order."""
 
-    Returns the array and the index of its first invalid row, or ``None``.
-    polars parses first. A piece that it rejects is parsed again by Arrow,
-    whose verdict is final, and so is a piece that gives a null (an empty
-    value, an empty line or a short row). Counting the lines of a piece took
-    0.04 s per 64 MB against 0.08-0.10 s for the parse, so it is done only
-    with a polars that skips empty lines instead of reading rows of nulls.
-    """
-
-    def __init__(self, layout: Layout) -> None:
-        import polars as pl
-
-        self._pl = pl
-        self.errors = (pl.exceptions.PolarsError,)
+    def __init__(self, path: Path, layout: Layout) -> None:
+        self.path = path
+        self.layout = layout
+        self.store = RowStore(layout.width)
         self.arrow = _ArrowPieceParser(layout)
-        self.schema = {name: pl.Float32 for name in layout.names}
-        sample = pl.read_csv(b"0\n\n0\n", has_header=False, schema={"a": pl.Float32})
-        self.count_lines = sample.height != 3
 
-    def __call__(self, piece: memoryview) -> tuple[np.ndarray, int | None]:
-        text = piece.tobytes()
+    def __call__(self, piece: memoryview) -> None:
+        text = np.frombuffer(piece, np.uint8)
+        position = 0
+        while True:
+            chunk, used = self.store.free_rows()
+            status, position, row = scan_rows(text, position, chunk, used)
+            self.store.advance(row - used)
+            if status == DEFER:
+                self._parse_slowly(piece[position:])
+                return
+            if status != FULL:
+                return
+
+    def _parse_slowly(self, rest: memoryview) -> None:
+        """Parse the rest of a piece with Arrow and check every row."""
+        store, layout = self.store, self.layout
         try:
-            frame = self._pl.read_csv(
-                text, has_header=False, schema=self.schema, quote_char='"',
-                raise_if_empty=False,
-            )
-        except self.errors:
-            return self.arrow(piece)
-        if self.count_lines and frame.height != (
-            text.count(b"\n") + (not text.endswith(b"\n"))
-        ):
-            return self.arrow(piece)
-        if frame.null_count().sum_horizontal().item():
-            return self.arrow(piece)
-        block = frame.to_numpy()
-        return block, _first_bad_row(block)
+            block, bad_row = self.arrow(rest)
+        except pa.ArrowInvalid as error:
+            first_line = layout.line_of_row(store.rows)
+            raise locate_invalid_value(self.path, layout, first_line,
+                                       str(error)) from error
+        if bad_row is not None:
+            line = layout.line_of_row(store.rows + bad_row)
+            message = "a missing, non-finite or invalid label value"
+            raise locate_invalid_value(self.path, layout, line, message)
+        store.append(block)
 
 
 def _parse_rows(path: Path, layout: Layout, progress: tqdm | None) -> RowStore:
     """Parse the data rows of ``path``, a piece of whole lines at a time.
 
-    polars parses each piece on all cores in a worker thread while
-    python-isal inflates the next ones. Pieces are stored in file order, so row counts give exact
-    line numbers.
+    The scanner releases the GIL, so python-isal inflates the next piece
+    while one is scanned. Pieces are stored in file order, so row counts give
+    exact line numbers.
     """
-    parser = _PieceParser(layout)
-    store = RowStore(layout.width)
-    pending: deque[Future[tuple[np.ndarray, int | None]]] = deque()
+    scanner = _PieceScanner(path, layout)
 
-    def store_oldest() -> None:
-        try:
-            block, bad_row = pending.popleft().result()
-        except pa.ArrowInvalid as error:
-            first_line = layout.line_of_row(store.rows)
-            raise locate_invalid_value(path, layout, first_line, str(error)) from error
-        if bad_row is not None:
-            line = layout.line_of_row(store.rows + bad_row)
-            message = "a missing, non-finite or invalid label value"
-            raise locate_invalid_value(path, layout, line, message)
-        store.append(block)
+    def pieces() -> Iterator[memoryview]:
+        with open_text(path, progress, threaded=False) as stream:
+            yield from line_pieces(stream, PIECE_BYTES, layout.header_lines)
 
     try:
-        with open_text(path, progress) as stream, ThreadPoolExecutor(
-            1, thread_name_prefix="hepmass-csv"
-        ) as pool:
-            try:
-                for piece in line_pieces(stream, PIECE_BYTES, layout.header_lines):
-                    pending.append(pool.submit(parser, piece))
-                    if len(pending) > PIECES_AHEAD:
-                        store_oldest()
-                while pending:
-                    store_oldest()
-            finally:
-                for future in pending:
-                    future.cancel()
+        for piece in read_ahead(pieces, PIECES_AHEAD):
+            scanner(piece)
     except DECOMPRESSION_ERRORS as error:
         raise decompression_error(path, error) from error
-    return store
+    return scanner.store
 
 
 def parse_file(path: Path) -> tuple[Events, Layout]:
@@ -213,6 +192,7 @@ def parse_file(path: Path) -> tuple[Events, Layout]:
     Returns the layout found too, so the caller can report a header that
     disagrees with the rows.
     """
+    retain_freed_memory()
     first, second = _read_first_lines(path)
     layout = decide_layout(first, second, path)
 

@@ -25,15 +25,26 @@ class RowStore:
         self.rows = 0
         self._chunks: list[np.ndarray] = []
 
+    def free_rows(self) -> tuple[np.ndarray, int]:
+        """Return the last chunk, with room for at least one row, and the
+        number of rows it already holds; write rows there, then call
+        :meth:`advance`."""
+        used = self.rows % CHUNK_ROWS
+        if used == 0 and len(self._chunks) * CHUNK_ROWS == self.rows:
+            self._chunks.append(np.empty((CHUNK_ROWS, self.width), np.float32))
+        return self._chunks[-1], used
+
+    def advance(self, count: int) -> None:
+        """Count ``count`` rows written into the chunk from :meth:`free_rows`."""
+        self.rows += count
+
     def append(self, block: np.ndarray) -> None:
         """Append rows given as a ``(rows, width)`` float32 array."""
         start = 0
         while start < len(block):
-            used = self.rows % CHUNK_ROWS
-            if used == 0:
-                self._chunks.append(np.empty((CHUNK_ROWS, self.width), np.float32))
+            chunk, used = self.free_rows()
             count = min(CHUNK_ROWS - used, len(block) - start)
-            self._chunks[-1][used : used + count] = block[start : start + count]
+            chunk[used : used + count] = block[start : start + count]
             self.rows += count
             start += count
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import queue
+import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from isal import igzip_threaded, isal_zlib
+from isal import igzip, igzip_threaded, isal_zlib
 from tqdm import tqdm
 
 from hepmass.errors import DataFormatError
@@ -62,11 +64,16 @@ class _CountingReader(io.RawIOBase):
 
 
 @contextmanager
-def open_text(path: Path, progress: tqdm | None = None) -> Iterator[BinaryIO]:
+def open_text(
+    path: Path, progress: tqdm | None = None, *, threaded: bool = True
+) -> Iterator[BinaryIO]:
     """Open ``path`` for reading its decompressed bytes; close it on exit.
 
     With ``progress``, the bar advances by the bytes read from disk, which for
-    a gzip file are compressed bytes.
+    a gzip file are compressed bytes. ``threaded`` inflates a gzip file in a
+    thread of python-isal's, at most 2 MiB ahead of the reader; without it,
+    the calling thread inflates (for callers that read from a thread of their
+    own, see :func:`read_ahead`).
     """
     compressed = is_gzip(path)
     with open(path, "rb") as raw:
@@ -77,8 +84,12 @@ def open_text(path: Path, progress: tqdm | None = None) -> Iterator[BinaryIO]:
         if not compressed:
             yield source
             return
-        with igzip_threaded.open(source, "rb", threads=1) as stream:
-            yield stream
+        if threaded:
+            with igzip_threaded.open(source, "rb", threads=1) as stream:
+                yield stream
+        else:
+            with igzip.open(source, "rb") as stream:
+                yield stream
 
 
 def decompression_error(path: Path, error: Exception) -> DataFormatError:
@@ -120,3 +131,56 @@ def line_pieces(
             yield memoryview(piece)[:cut]
     if carry and not skip_lines:
         yield memoryview(carry)
+
+
+_STOP_POLL_SECONDS = 0.05
+
+
+def read_ahead(
+    open_pieces: Callable[[], Iterator[memoryview]], depth: int
+) -> Iterator[memoryview]:
+    """Yield the pieces of ``open_pieces()``, made in a thread of their own.
+
+    The thread runs up to ``depth`` pieces ahead of the caller, so reading and
+    inflating a file overlap with the work on each piece as long as both
+    release the GIL. An exception in the thread is raised in the caller at
+    the piece where it happened. When the caller stops early, the thread
+    stops too and closes what ``open_pieces`` opened.
+    """
+    pieces: queue.Queue[tuple[memoryview | None, BaseException | None]] = (
+        queue.Queue(depth)
+    )
+    stop = threading.Event()
+
+    def offer(item: tuple[memoryview | None, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                pieces.put(item, timeout=_STOP_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for piece in open_pieces():
+                if not offer((piece, None)):
+                    return
+        except BaseException as error:  # noqa: BLE001 - handed to the caller
+            offer((None, error))
+            return
+        offer((None, None))
+
+    worker = threading.Thread(target=produce, name="hepmass-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            piece, error = pieces.get()
+            if error is not None:
+                raise error
+            if piece is None:
+                return
+            yield piece
+    finally:
+        stop.set()
+        worker.join()

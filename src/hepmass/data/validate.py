@@ -58,6 +58,13 @@ def _describe_non_number(value: str) -> str:
 
 def check_row(text: str, line: int, layout: Layout, path: Path) -> None:
     """Raise ``DataFormatError`` for the first invalid value of one row."""
+    if not text.strip():
+        raise _row_error(
+            path, line, None, text,
+            f"the line is empty, but every line after the header must hold "
+            f"{layout.width} comma-separated numbers (empty lines are not skipped, "
+            "so that line numbers stay exact)",
+        )
     values = text.split(",")
     if len(values) != layout.width:
         # A short row is reported at its first missing column.

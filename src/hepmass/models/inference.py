@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from hepmass.allocator import retain_freed_memory
 from hepmass.errors import ModelError
 from hepmass.models.standardize import Standardizer
 
@@ -65,6 +66,7 @@ def score_on_cpu(
     module: nn.Sequential, standardizer: Standardizer, inputs: np.ndarray
 ) -> np.ndarray:
     """Return sigmoid scores (float32) of raw ``inputs`` of shape (n, d)."""
+    retain_freed_memory()
     folded = fold_standardization(module, standardizer)
     rows = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32))
     scores = np.empty(len(rows), dtype=np.float32)

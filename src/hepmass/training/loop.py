@@ -24,6 +24,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
+from hepmass.allocator import retain_freed_memory
 from hepmass.models.base import TrainingHistory
 from hepmass.training.config import TrainingConfig
 from hepmass.training.distributed import DistributedContext
@@ -115,6 +116,7 @@ def train_network(
         The per-epoch losses and AUCs, the wall time and the training rate
         (rows per second of the gathers and optimizer steps, over all ranks).
     """
+    retain_freed_memory()
     torch.manual_seed(config.seed)
     rank = distributed.rank if distributed else 0
     world_size = distributed.world_size if distributed else 1
