@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import awkward as ak
 import numpy as np
 import pytest
 
-from hepmass.errors import ConfigurationError
+from hepmass.errors import ConfigurationError, HepmassWarning, SimulationError
 from hepmass.simulation.config import (
     PYTHIA_SEED_MAX,
     W_MASS,
@@ -223,6 +224,7 @@ def test_shards_merge(tmp_path, with_mpi):
     assert events.n_signal == 40
     np.testing.assert_allclose(events.features.mean(axis=0), 0.0, atol=1e-4)
     assert [p["events_written"] for p in merged["processes"]] == [40, 40]
+    assert merged["missing_shards"] == []
     records = [json.loads((f / "manifest.json").read_text()) for f in folders]
     seeds = [record["processes"][0]["pythia_seeds"] for record in records]
     assert not set(seeds[0]) & set(seeds[1])
@@ -231,3 +233,93 @@ def test_shards_merge(tmp_path, with_mpi):
         merge_shards([folders[0], folders[0]], tmp_path / "twice")
     with pytest.raises(ConfigurationError, match="not empty"):
         merge_shards(folders, tmp_path / "merged")
+
+
+@pytest.fixture(scope="module")
+def partial_shards(tmp_path_factory) -> list[Path]:
+    """Shards 1/3 and 3/3 of one small production, without shard 2/3."""
+    pytest.importorskip("pythia8mc")
+    from hepmass.simulation.production import simulate
+
+    root = tmp_path_factory.mktemp("partial")
+    folders = []
+    for index in (1, 3):
+        folder = root / f"shard{index}"
+        command = (
+            "hepmass simulate --masses 750 --signal-events 30 --background-events "
+            f"30 --no-mpi --chunk-size 50 --shard {index}/3 --out {folder}"
+        )
+        simulate(_config(root, masses=(750.0,), signal_events=30,
+                         background_events=30, out=folder, shard=(index, 3),
+                         mpi=False, chunk_size=50, command_line=command),
+                 progress=False)
+        folders.append(folder)
+    return folders
+
+
+def test_merge_missing_shard_rejected(partial_shards, tmp_path):
+    from hepmass.simulation.merge import merge_shards
+
+    out = tmp_path / "merged"
+    with pytest.raises(SimulationError) as raised:
+        merge_shards(partial_shards, out)
+    message = str(raised.value)
+    assert message.startswith("shard 2/3 missing")
+    assert f"{partial_shards[0]} (1/3)" in message
+    assert f"{partial_shards[1]} (3/3)" in message
+    assert "--allow-partial" in message
+    assert (
+        "hepmass simulate --masses 750 --signal-events 30 --background-events 30 "
+        "--no-mpi --chunk-size 50 --shard 2/3 --out NEW_FOLDER"
+    ) in message
+    assert not out.exists()
+
+
+def test_merge_partial_set_when_allowed(partial_shards, tmp_path):
+    from hepmass.data import read_events
+    from hepmass.simulation.merge import merge_shards
+
+    out = tmp_path / "merged"
+    with pytest.warns(HepmassWarning, match="merging 2 of 3 shards without shard 2/3"):
+        merged = merge_shards(partial_shards, out, allow_partial=True)
+    assert merged["missing_shards"] == [2]
+    record = json.loads((out / "manifest.json").read_text())
+    assert record["missing_shards"] == [2]
+    assert record["shard_count"] == 3
+    events = read_events(out / "events.csv.gz")
+    assert len(events) == 40
+    assert events.n_signal == 20
+
+
+def test_merge_cli_missing_shard(partial_shards, tmp_path):
+    from click.testing import CliRunner
+
+    from hepmass.cli.main import main
+
+    folders = [str(folder) for folder in partial_shards]
+    result = CliRunner().invoke(
+        main, ["simulate", "merge", *folders, "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 1
+    assert "shard 2/3 missing" in result.output
+    assert not (tmp_path / "m").exists()
+
+    with pytest.warns(HepmassWarning, match="without shard 2/3"):
+        result = CliRunner().invoke(
+            main, ["simulate", "merge", *folders, "--out", str(tmp_path / "m"),
+                   "--allow-partial"]
+        )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "events.csv.gz").is_file()
+
+
+def test_merge_mixed_shard_counts_rejected(partial_shards, tmp_path):
+    from hepmass.simulation.merge import merge_shards
+
+    other = tmp_path / "other_count"
+    shutil.copytree(partial_shards[1], other)
+    record = json.loads((other / "manifest.json").read_text())
+    record["shard"] = {"index": 2, "count": 4}
+    (other / "manifest.json").write_text(json.dumps(record))
+    with pytest.raises(ConfigurationError, match="is one of 4 shards but .* one of 3"):
+        merge_shards([partial_shards[0], other], tmp_path / "merged")

@@ -143,11 +143,15 @@ def simulate(ctx: click.Context, **options) -> None:
               help="Folder for the merged sample; new or empty unless --force.")
 @click.option("--force", is_flag=True,
               help="Overwrite the outputs in a non-empty --out.")
-def merge(shards: tuple[Path, ...], out: Path, force: bool) -> None:
+@click.option("--allow-partial", is_flag=True,
+              help="Merge even when shards of the production are missing. The "
+              "merged manifest.json lists them under missing_shards.")
+def merge(shards: tuple[Path, ...], out: Path, force: bool, allow_partial: bool) -> None:
     """Join shard folders made with --shard K/N into one sample.
 
-    The standardization is computed again over the union of all shards.
+    All N shards must be given unless --allow-partial. The standardization is
+    computed again over the union of all shards.
     """
     from hepmass.simulation.merge import merge_shards
 
-    merge_shards(list(shards), out, force)
+    merge_shards(list(shards), out, force, allow_partial=allow_partial)

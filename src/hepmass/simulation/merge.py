@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from hepmass.errors import ConfigurationError
+from hepmass.errors import ConfigurationError, HepmassWarning, SimulationError
 from hepmass.simulation import manifest, writer
 from hepmass.simulation.production import _clear_outputs, write_outputs
 
@@ -54,6 +56,13 @@ def check_shards(records: list[dict], folders: list[Path]) -> None:
             raise ConfigurationError(
                 f"shard {folder} has other splits than {folders[0]}"
             )
+    count = first["shard"]["count"]
+    for record, folder in zip(records[1:], folders[1:]):
+        if record["shard"]["count"] != count:
+            raise ConfigurationError(
+                f"shard {folder} is one of {record['shard']['count']} shards but "
+                f"{folders[0]} is one of {count}; merge only shards of one production"
+            )
     seen: dict[tuple, Path] = {}
     for record, folder in zip(records, folders):
         key = (record["shard"]["index"], record["shard"]["count"])
@@ -65,8 +74,77 @@ def check_shards(records: list[dict], folders: list[Path]) -> None:
         seen[key] = folder
 
 
-def merge_shards(folders: list[Path], out: Path, force: bool = False) -> dict:
-    """Merge shard folders into ``out``; return the merged manifest."""
+def missing_shards(records: list[dict]) -> list[int]:
+    """Return the indices of the shards of the production that ``records`` lack."""
+    count = records[0]["shard"]["count"]
+    present = {record["shard"]["index"] for record in records}
+    return [index for index in range(1, count + 1) if index not in present]
+
+
+def _shard_command(command_line: str, index: int, count: int) -> str:
+    """Return ``command_line`` with ``--shard index/count`` and a placeholder --out."""
+    words = shlex.split(command_line)
+    result: list[str] = []
+    skip_value = False
+    for word in words:
+        if skip_value:
+            skip_value = False
+        elif word in ("--shard", "--out"):
+            skip_value = True
+        elif not word.startswith(("--shard=", "--out=")):
+            result.append(word)
+    return shlex.join(result + ["--shard", f"{index}/{count}", "--out", "NEW_FOLDER"])
+
+
+def check_complete(records: list[dict], folders: list[Path], allow_partial: bool) -> None:
+    """Raise SimulationError when shards are missing, unless ``allow_partial``.
+
+    With ``allow_partial`` a missing shard only gives a HepmassWarning.
+    """
+    missing = missing_shards(records)
+    if not missing:
+        return
+    count = records[0]["shard"]["count"]
+    plural = "s" if len(missing) > 1 else ""
+    names = f"shard{plural} " + ", ".join(f"{index}/{count}" for index in missing)
+    present = ", ".join(
+        f"{folder} ({record['shard']['index']}/{count})"
+        for folder, record in zip(folders, records)
+    )
+    if allow_partial:
+        warnings.warn(
+            f"merging {len(records)} of {count} shards without {names}, so the "
+            "merged sample has fewer events than the production requested. Its "
+            "manifest.json lists the missing shards under missing_shards.",
+            HepmassWarning,
+            stacklevel=3,
+        )
+        return
+    command = records[0].get("command_line")
+    if command:
+        instructions = f"with the command{plural} below"
+        commands = "".join(
+            "\n  " + _shard_command(command, index, count) for index in missing
+        )
+    else:
+        shard_options = ", ".join(f"--shard {index}/{count}" for index in missing)
+        instructions = f"with the settings of these shards and {shard_options}"
+        commands = ""
+    raise SimulationError(
+        f"{names} missing: the folders given contain only {present}. Make the "
+        f"missing shard{plural} {instructions} and merge all {count} folders, or "
+        f"pass --allow-partial to merge only the shards present.{commands}"
+    )
+
+
+def merge_shards(
+    folders: list[Path], out: Path, force: bool = False, allow_partial: bool = False
+) -> dict:
+    """Merge shard folders into ``out``; return the merged manifest.
+
+    Raises SimulationError when shards of the production are missing, unless
+    ``allow_partial`` is set. The manifest lists them under ``missing_shards``.
+    """
     if not folders:
         raise ConfigurationError("merge needs at least one shard folder")
     if out.is_dir() and any(out.iterdir()) and not force:
@@ -78,6 +156,7 @@ def merge_shards(folders: list[Path], out: Path, force: bool = False) -> dict:
     start = time.perf_counter()
     records = [read_shard(f) for f in folders]
     check_shards(records, folders)
+    check_complete(records, folders, allow_partial)
 
     splits = {}
     for name, files in records[0]["files"].items():
@@ -86,6 +165,8 @@ def merge_shards(folders: list[Path], out: Path, force: bool = False) -> dict:
         splits[name] = tuple(np.concatenate(column) for column in zip(*parts))
 
     merged = {key: records[0][key] for key in MUST_AGREE}
+    merged["shard_count"] = records[0]["shard"]["count"]
+    merged["missing_shards"] = missing_shards(records)
     merged["shards"] = [{"folder": str(f), **r} for f, r in zip(folders, records)]
     merged["processes"] = _sum_processes(records)
     if out.exists() and force:
