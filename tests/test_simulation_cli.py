@@ -24,6 +24,7 @@ def _invoke(*args: str):
         (["--shard", "5/4"], "must run from 1 to the shard count 4"),
         (["--shard", "two"], "must look like K/N"),
         (["--masses", "abc"], "masses must be numbers in GeV"),
+        (["--energy", "100"], "Raise --energy above 1800 GeV. Lowering the masses"),
     ],
 )
 def test_bad_arguments_rejected(tmp_path, args, message):

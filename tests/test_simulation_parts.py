@@ -51,6 +51,28 @@ def test_invalid_config_rejected(tmp_path, changes, message):
         validate_config(_config(tmp_path, **changes))
 
 
+def test_low_energy_names_needed_energy(tmp_path):
+    config = _config(tmp_path, masses=(500.0, 750.0, 1500.0), energy=100.0)
+    with pytest.raises(ConfigurationError) as raised:
+        validate_config(config)
+    message = str(raised.value)
+    assert message.startswith("signal masses 500, 750, 1500 GeV are too close")
+    assert "Raise --energy above 1800 GeV." in message
+    assert "Lowering the masses cannot help at 100 GeV" in message
+    assert "above 414 GeV" in message
+    assert "below 83" not in message
+
+
+def test_energy_near_mass_names_both_fixes(tmp_path):
+    config = _config(tmp_path, masses=(500.0, 1000.0), energy=1000.0)
+    with pytest.raises(ConfigurationError) as raised:
+        validate_config(config)
+    message = str(raised.value)
+    assert message.startswith("signal mass 1000 GeV is too close")
+    assert "Raise --energy above 1200 GeV" in message
+    assert "or use signal masses below 833.333 GeV" in message
+
+
 def test_non_empty_out_needs_force(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "old.txt").write_text("x")

@@ -27,6 +27,13 @@ W_MASS = 80.385
 PYTHIA_SEED_MAX = 900_000_000
 """Largest seed Pythia accepts (``Random:seed`` runs from 1 to 900,000,000)."""
 
+ENERGY_PER_MASS = 1.2
+"""The collision energy must exceed this multiple of every signal mass.
+
+The parton luminosity, and with it the signal rate, falls to zero as the mass
+approaches the collision energy.
+"""
+
 DEFAULT_CHUNK_SIZE = 500
 """Generated events per seeded chunk; the chunking fixes which events a seed gives."""
 
@@ -132,13 +139,36 @@ def _check_masses(masses: tuple[float, ...], energy: float) -> None:
                 f"signal mass {mass} GeV cannot decay to a top pair: it must exceed "
                 f"2 x {TOP_MASS} = {2 * TOP_MASS} GeV"
             )
-        if 1.2 * mass >= energy:
-            raise ConfigurationError(
-                f"signal mass {mass} GeV is too close to the collision energy "
-                f"{energy} GeV; use a mass below {energy / 1.2:.0f} GeV"
-            )
+    _check_energy(masses, energy)
     if len(set(masses)) != len(masses):
         raise ConfigurationError(f"--masses lists a mass twice: {list(masses)}")
+
+
+def _check_energy(masses: tuple[float, ...], energy: float) -> None:
+    """Raise unless ``energy`` exceeds ENERGY_PER_MASS times every mass."""
+    too_heavy = [mass for mass in masses if ENERGY_PER_MASS * mass >= energy]
+    if not too_heavy:
+        return
+    plural = "es" if len(too_heavy) > 1 else ""
+    listed = ", ".join(f"{mass:g}" for mass in too_heavy)
+    needed = ENERGY_PER_MASS * max(too_heavy)
+    mass_limit = energy / ENERGY_PER_MASS
+    message = (
+        f"signal mass{plural} {listed} GeV {'are' if plural else 'is'} too close "
+        f"to the collision energy "
+        f"{energy:g} GeV: the collision energy must exceed {ENERGY_PER_MASS:g} "
+        f"times each signal mass. Raise --energy above {needed:g} GeV"
+    )
+    if mass_limit > 2 * TOP_MASS:
+        message += f", or use signal masses below {mass_limit:g} GeV."
+    else:
+        lowest_energy = ENERGY_PER_MASS * 2 * TOP_MASS
+        message += (
+            f". Lowering the masses cannot help at {energy:g} GeV, because a "
+            f"signal mass must exceed {2 * TOP_MASS:g} GeV and so needs a "
+            f"collision energy above {lowest_energy:g} GeV."
+        )
+    raise ConfigurationError(message)
 
 
 def _check_counts(config: SimulationConfig) -> None:
