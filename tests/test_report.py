@@ -2,6 +2,7 @@
 
 import base64
 import json
+import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -110,3 +111,17 @@ def test_cli_rejects_lone_signal_yield(tiny_run):
     )
     assert result.exit_code != 0
     assert "--signal-yield and --background-yield go together" in result.output
+
+
+def test_threshold_caption_follows_yields(tiny_run, tmp_path):
+    report = (tiny_run / "report.html").read_text()
+    assert "Efficiencies and expected significance by threshold." in report
+
+    copy = tmp_path / "no_yields"
+    shutil.copytree(tiny_run, copy)
+    metrics = json.loads((copy / "metrics.json").read_text())
+    metrics["significance_settings"] = None
+    (copy / "metrics.json").write_text(json.dumps(metrics))
+    report = write_report(copy).read_text()
+    assert "Efficiencies, F1 and Youden J by threshold." in report
+    assert "significance by threshold" not in report

@@ -1,9 +1,11 @@
 """Threshold optimization against hand-computed and brute-force answers."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from hepmass.errors import ConfigurationError
+from hepmass.evaluation.diagnostic_plots import draw_thresholds
 from hepmass.evaluation.metrics import threshold_metrics
 from hepmass.evaluation.rejection import mass_subsets, rejection_at_efficiencies
 from hepmass.evaluation.thresholds import (
@@ -14,6 +16,7 @@ from hepmass.evaluation.thresholds import (
     index_for_signal_efficiency,
     metrics_at,
     optimize_thresholds,
+    significances,
 )
 
 
@@ -171,3 +174,28 @@ def test_mass_subsets_select_signal_mass():
     assert matched[1000.0] == [False, True, False, True, True]
     every = {m: mask.tolist() for m, mask in mass_subsets(labels, mass, False)}
     assert every[500.0] == [True, False, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("with_yields", "title", "right_label", "curve_labels"),
+    [
+        (True, "Efficiencies and expected significance by threshold",
+         "Expected significance (sigma)", ["Asimov Z_A", "s / sqrt(b)"]),
+        (False, "Efficiencies, F1 and Youden J by threshold",
+         "F1 and Youden J", ["F1", "Youden J"]),
+    ],
+)
+def test_threshold_figure_labels(with_yields, title, right_label, curve_labels):
+    labels, scores = _sample(COUNTS)
+    curve = cut_curve(labels, scores)
+    significance = significances(curve, Yields(30, 200)) if with_yields else None
+    figure = draw_thresholds(curve, significance, {"max_f1": 0.6})
+    try:
+        left, right = figure.axes
+        assert left.get_title() == title
+        assert left.get_xlabel() == "Threshold on the classifier score"
+        assert left.get_ylabel() == "Efficiency (fraction passing)"
+        assert right.get_ylabel() == right_label
+        assert [line.get_label() for line in right.get_lines()] == curve_labels
+    finally:
+        plt.close(figure)

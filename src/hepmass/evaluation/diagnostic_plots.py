@@ -32,7 +32,17 @@ def plot_thresholds(
     chosen: dict[str, float],
     path: Path,
 ) -> Path:
-    """Draw efficiencies and the significance (or F1) against the threshold."""
+    """Write the figure of :func:`draw_thresholds` to ``path``."""
+    return save_figure(draw_thresholds(curve, significance, chosen), path)
+
+
+def draw_thresholds(
+    curve: CutCurve,
+    significance: dict[str, np.ndarray] | None,
+    chosen: dict[str, float],
+) -> plt.Figure:
+    """Draw the efficiencies against the threshold, with the expected
+    significance when yields were given, and F1 and Youden's J otherwise."""
     with style():
         figure, axes = plt.subplots(figsize=(8.5, 6))
         x = curve.thresholds
@@ -53,11 +63,13 @@ def plot_thresholds(
             right.plot(x, significance["s_over_sqrt_b"], color="black", lw=1.5,
                        ls="--", label="s / sqrt(b)")
             right.set_ylabel("Expected significance (sigma)")
+            title = "Efficiencies and expected significance by threshold"
         else:
             right.plot(x, curve.f1(), color="black", lw=2, label="F1")
             right.plot(x, curve.youden(), color="black", lw=1.5, ls="--",
                        label="Youden J")
             right.set_ylabel("F1 and Youden J")
+            title = "Efficiencies, F1 and Youden J by threshold"
         right.set_ylim(bottom=0)
         for (name, threshold), colour in zip(chosen.items(), plt.cm.tab10.colors[2:]):
             axes.axvline(threshold, color=colour, ls=":", lw=2,
@@ -66,8 +78,8 @@ def plot_thresholds(
         more = right.get_legend_handles_labels()
         axes.legend(lines[0] + more[0], lines[1] + more[1], fontsize=10,
                     loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
-        axes.set_title("Efficiencies and significance by threshold", fontsize=16)
-        return save_figure(figure, path)
+        axes.set_title(title, fontsize=16)
+        return figure
 
 
 def plot_rejection(

@@ -240,7 +240,11 @@ def _thresholds(page: _Page, metrics: dict[str, Any]) -> None:
                        "optimized (options --signal-yield and --background-yield)."))
     header = ["criterion"] + [label for _, label in _METRIC_COLUMNS]
     page.add(_table(header, _metric_rows(metrics.get("optimal_thresholds", {}))))
-    page.figure("thresholds.png", "Efficiencies and significance by threshold.")
+    if settings:
+        caption = "Efficiencies and expected significance by threshold."
+    else:
+        caption = "Efficiencies, F1 and Youden J by threshold."
+    page.figure("thresholds.png", caption)
     rows = []
     for mass, entries in metrics.get("optimal_thresholds_per_mass", {}).items():
         for name, row in zip(entries, _metric_rows(entries)):
