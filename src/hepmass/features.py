@@ -71,8 +71,13 @@ def snap_masses(
     point (for example from a simulation at a new mass) are returned unchanged.
     """
     mass = np.asarray(mass, dtype=np.float32)
-    grid = np.asarray(points, dtype=np.float32)
-    nearest = grid[np.abs(mass[:, None] - grid[None, :]).argmin(axis=1)]
-    return np.where(np.abs(mass - nearest) <= tolerance, nearest, mass).astype(
-        np.float32
-    )
+    snapped = mass.copy()
+    distance = np.full(mass.shape, np.inf, np.float32)
+    gap = np.empty_like(mass)
+    # One pass per point instead of an (n, points) matrix of distances.
+    for point in np.asarray(points, dtype=np.float32):
+        np.abs(np.subtract(mass, point, out=gap), out=gap)
+        closer = (gap <= tolerance) & (gap < distance)
+        snapped[closer] = point
+        distance[closer] = gap[closer]
+    return snapped
