@@ -317,3 +317,35 @@ def test_test_fraction_with_train_only_does_not_warn(tmp_path):
                         "--valid-fraction", "1.5", "--out", str(tmp_path / "r"))
     assert result.exit_code == 1
     assert _hepmass_warnings(record) == []
+
+
+HEAVY_MODULES = ("torch", "sklearn", "matplotlib", "lightgbm")
+"""Libraries that only training, evaluation and figures need, not the help."""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"]]
+    + [[command, "--help"] for command in
+       ("run", "train", "evaluate", "predict", "export", "compare", "download",
+        "simulate")]
+    + [["simulate", "merge", "--help"]],
+    ids=lambda args: " ".join(args),
+)
+def test_help_skips_heavy_imports(args):
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "hepmass", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("Usage: ")
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "hepmass.cli.main" in imported
+    for module in HEAVY_MODULES:
+        assert module not in imported, f"{' '.join(args)} imported {module}"

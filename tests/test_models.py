@@ -9,7 +9,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from hepmass.errors import ConfigurationError, ModelError
-from hepmass.models import create_model, load_model
+from hepmass.models import MODEL_NAMES, create_model, load_model
 from hepmass.models.registry import model_class, model_option_names
 from hepmass.training.config import TrainingConfig
 from hepmass.workflow.datasets import load_splits
@@ -204,3 +204,8 @@ def test_ignored_training_settings_change_nothing(splits, name, options):
 def test_networks_read_every_training_setting():
     for name in ("baseline", "deep", "parameterized"):
         assert model_class(name).ignored_training_settings == ()
+
+
+def test_registry_names_match_classes():
+    for name in MODEL_NAMES:
+        assert model_class(name).name == name

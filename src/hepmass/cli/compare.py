@@ -9,12 +9,8 @@ from typing import Any
 
 import click
 import numpy as np
-import pyarrow.parquet as pq
-from sklearn.metrics import roc_curve
 
 from hepmass.errors import ConfigurationError
-from hepmass.evaluation.per_mass import plot_per_mass
-from hepmass.evaluation.plots import plot_roc
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -90,6 +86,9 @@ def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
 
 def roc_curves(run_dirs: list[Path]) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
     """Return each run's ROC curve from its test_scores.parquet."""
+    import pyarrow.parquet as pq
+    from sklearn.metrics import roc_curve
+
     curves = {}
     for run_dir in run_dirs:
         path = run_dir / "test_scores.parquet"
@@ -130,6 +129,9 @@ def compare(
 ) -> None:
     """Compare evaluated runs: AUC overall and per mass, training time and
     inference events per second, as a table and optionally figures."""
+    from hepmass.evaluation.per_mass import plot_per_mass
+    from hepmass.evaluation.plots import plot_roc
+
     runs = list(run_dirs)
     rows = [run_row(run_dir) for run_dir in runs]
     click.echo(format_table(rows))

@@ -9,7 +9,6 @@ import click
 from hepmass.cli.options import threshold_option
 from hepmass.cli.study_options import study_options
 from hepmass.evaluation.summary import format_summary
-from hepmass.workflow.steps import evaluate_run
 
 
 @click.command()
@@ -25,5 +24,7 @@ from hepmass.workflow.steps import evaluate_run
 def evaluate(run_dir: Path, test_file: Path | None, thresholds, study) -> None:
     """Evaluate the model in RUN_DIR and write metrics.json, the figures and
     report.html."""
+    from hepmass.workflow.steps import evaluate_run
+
     metrics = evaluate_run(run_dir, test_file, thresholds, study)
     click.echo(format_summary(metrics))

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from hepmass.models import load_model
-from hepmass.models.onnx_export import ONNX_FILE, export_onnx
+from hepmass.models.base import ONNX_FILE
 
 
 @click.command()
@@ -25,5 +24,8 @@ def export(run_dir: Path, output_file: Path | None) -> None:
     hypothesis mass last for models that use the mass, and returns the
     score, float32 of shape (n,), the same number hepmass predict writes.
     """
+    from hepmass.models import load_model
+    from hepmass.models.onnx_export import export_onnx
+
     path = export_onnx(load_model(run_dir), output_file or run_dir / ONNX_FILE)
     click.echo(f"wrote {path}")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from hepmass.models.onnx_export import ONNX_FILE
-from hepmass.workflow.steps import PREDICT_CHUNK_ROWS, predict_file
+from hepmass.models.base import ONNX_FILE, PREDICT_CHUNK_ROWS
 
 
 @click.command()
@@ -40,6 +39,8 @@ def predict(
     The output has one row per input event, in order, with the columns label
     and mass when the input has them, and score.
     """
+    from hepmass.workflow.steps import predict_file
+
     onnx_path = run_dir / ONNX_FILE if use_onnx else None
     rows = predict_file(run_dir, input_file, output_file, chunk_rows, onnx_path)
     click.echo(f"wrote {rows:,} scores to {output_file}")

@@ -22,7 +22,6 @@ from hepmass.workflow.interpolation import (
     format_interpolation,
     run_interpolation_test,
 )
-from hepmass.workflow.steps import run as run_steps
 
 
 @click.command()
@@ -53,6 +52,8 @@ def run(
     simulated with Pythia 8). The run directory receives the model,
     metrics.json, the ROC curve, confusion matrices and score histograms.
     """
+    from hepmass.workflow.steps import run as run_steps
+
     warn_ignored_options(
         click.get_current_context(), model_name, train_file, test_file
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,8 +17,10 @@ from hepmass.errors import ConfigurationError
 from hepmass.evaluation.bootstrap import DEFAULT_RESAMPLES
 from hepmass.evaluation.calibration import CALIBRATION_METHODS
 from hepmass.evaluation.importance import DEFAULT_REPEATS
-from hepmass.evaluation.study import StudySettings
 from hepmass.evaluation.thresholds import DEFAULT_MIN_BACKGROUND_EVENTS, Yields
+
+if TYPE_CHECKING:
+    from hepmass.evaluation.study import StudySettings
 
 _OPTIONS = [
     click.option(
@@ -87,6 +90,8 @@ def study_settings(
     study_seed: int,
 ) -> StudySettings:
     """Build the study settings from the command-line values."""
+    from hepmass.evaluation.study import StudySettings
+
     if (signal_yield is None) != (background_yield is None):
         raise ConfigurationError(
             "--signal-yield and --background-yield go together, got only "

@@ -13,7 +13,6 @@ from hepmass.cli.options import (
     warn_ignored_options,
 )
 from hepmass.workflow.datasets import load_splits
-from hepmass.workflow.steps import train_run
 
 
 @click.command()
@@ -31,6 +30,8 @@ def train(
     The test events are not read here; "hepmass evaluate RUN_DIR" scores
     them later, using the test file or the held-out part recorded in the run.
     """
+    from hepmass.workflow.steps import train_run
+
     warn_ignored_options(
         click.get_current_context(), model_name, train_file, test_file
     )

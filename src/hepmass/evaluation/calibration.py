@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 from hepmass.errors import ConfigurationError
 from hepmass.evaluation.metrics import check_scores
@@ -99,6 +97,11 @@ def fit_calibrator(labels: np.ndarray, scores: np.ndarray, method: str) -> Calib
             f"calibration method must be one of {', '.join(CALIBRATION_METHODS[1:])}, "
             f"got {method!r}"
         )
+    # scikit-learn is imported here, so that the command line can read
+    # CALIBRATION_METHODS without loading it.
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
     check_scores(labels, scores)
     if method == "platt":
         # A weak penalty (large C) keeps the fit close to maximum likelihood.

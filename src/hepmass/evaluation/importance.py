@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from hepmass.data.events import Events
 from hepmass.errors import ConfigurationError
@@ -37,6 +36,10 @@ def permutation_importance(
     Each entry: ``feature`` (f0..f26), ``name`` (physical name),
     ``auc_drop`` (mean over ``repeats`` shuffles) and ``auc_drop_std``.
     """
+    # scikit-learn is imported here, so that the command line can read
+    # DEFAULT_REPEATS without loading it.
+    from sklearn.metrics import roc_auc_score
+
     if repeats < 1:
         raise ConfigurationError(f"repeats must be at least 1, got {repeats}")
     # NOTE: only the 27 features are shuffled, so a model that takes the mass

@@ -10,13 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import (
-    accuracy_score,
-    confusion_matrix,
-    precision_recall_fscore_support,
-    roc_auc_score,
-    roc_curve,
-)
 
 from hepmass.errors import ConfigurationError
 
@@ -57,6 +50,14 @@ def threshold_metrics(
 
     An event is called signal when its score is at least ``threshold``.
     """
+    # scikit-learn is imported in the functions that use it, so that the
+    # command line can read DEFAULT_THRESHOLDS without loading it.
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        precision_recall_fscore_support,
+    )
+
     predicted = (scores >= threshold).astype(np.int8)
     truth = labels.astype(np.int8)
     precision, recall, f1, _ = precision_recall_fscore_support(
@@ -75,6 +76,8 @@ def threshold_metrics(
 
 def roc_summary(labels: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
     """Return the ROC AUC and the curve (false and true positive rates)."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
     fpr, tpr, thresholds = roc_curve(labels, scores)
     return {
         "auc": float(roc_auc_score(labels, scores)),

@@ -16,6 +16,12 @@ from hepmass.errors import ModelError
 MODEL_FILE = "model.json"
 """Name of the JSON file that records which model a directory holds."""
 
+ONNX_FILE = "model.onnx"
+"""Name of the ONNX graph that ``hepmass export`` writes into a model directory."""
+
+PREDICT_CHUNK_ROWS = 1 << 18
+"""Events passed to one ``predict`` call when a whole file is scored."""
+
 
 @dataclass
 class TrainingHistory:

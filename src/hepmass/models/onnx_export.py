@@ -29,7 +29,6 @@ from hepmass.models.inputs import input_matrix
 
 log = logging.getLogger(__name__)
 
-ONNX_FILE = "model.onnx"
 INPUT_NAME = "inputs"
 OUTPUT_NAME = "score"
 OPSET = 17

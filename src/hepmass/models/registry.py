@@ -1,34 +1,33 @@
-"""Names of the models on the command line, and loading by name."""
+"""Names of the models on the command line, and loading by name.
+
+A model's module is imported only when the model is built or loaded, so
+:data:`MODEL_NAMES` is available without PyTorch, scikit-learn or LightGBM.
+"""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hepmass.errors import ConfigurationError, ModelError
-from hepmass.models.autoencoder import AutoencoderClassifier
-from hepmass.models.base import Classifier, read_model_record
-from hepmass.models.baseline import BaselineClassifier
-from hepmass.models.deep import DeepClassifier
-from hepmass.models.gbdt import GradientBoostingClassifier
-from hepmass.models.logistic import LogisticClassifier
-from hepmass.models.parameterized import ParameterizedClassifier
-from hepmass.models.svm import KernelSVMClassifier
 
-_MODELS: dict[str, type[Classifier]] = {
-    classifier.name: classifier
-    for classifier in (
-        BaselineClassifier,
-        DeepClassifier,
-        ParameterizedClassifier,
-        GradientBoostingClassifier,
-        KernelSVMClassifier,
-        LogisticClassifier,
-        AutoencoderClassifier,
-    )
+if TYPE_CHECKING:
+    from hepmass.models.base import Classifier
+
+_MODEL_CLASSES: dict[str, tuple[str, str]] = {
+    "baseline": ("hepmass.models.baseline", "BaselineClassifier"),
+    "deep": ("hepmass.models.deep", "DeepClassifier"),
+    "parameterized": ("hepmass.models.parameterized", "ParameterizedClassifier"),
+    "gbdt": ("hepmass.models.gbdt", "GradientBoostingClassifier"),
+    "svm": ("hepmass.models.svm", "KernelSVMClassifier"),
+    "logistic": ("hepmass.models.logistic", "LogisticClassifier"),
+    "autoencoder": ("hepmass.models.autoencoder", "AutoencoderClassifier"),
 }
+"""Module and class of each model, by its ``name`` (the ``--model`` value)."""
 
-MODEL_NAMES: tuple[str, ...] = tuple(_MODELS)
+MODEL_NAMES: tuple[str, ...] = tuple(_MODEL_CLASSES)
 
 
 def model_option_names(name: str) -> tuple[str, ...]:
@@ -40,11 +39,12 @@ def model_option_names(name: str) -> tuple[str, ...]:
 def model_class(name: str) -> type[Classifier]:
     """Return the class of the model called ``name`` on the command line."""
     try:
-        return _MODELS[name]
+        module, class_name = _MODEL_CLASSES[name]
     except KeyError:
         raise ConfigurationError(
             f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}"
         ) from None
+    return getattr(importlib.import_module(module), class_name)
 
 
 def create_model(name: str, **options) -> Classifier:
@@ -66,11 +66,13 @@ def create_model(name: str, **options) -> Classifier:
 
 def load_model(directory: Path) -> Classifier:
     """Load the model saved in ``directory``, whatever its kind."""
+    from hepmass.models.base import read_model_record
+
     record = read_model_record(directory)
     name = record.get("model")
-    if name not in _MODELS:
+    if name not in _MODEL_CLASSES:
         raise ModelError(
             f"{Path(directory) / 'model.json'} names model {name!r}, which this "
             f"version of hepmass does not know ({', '.join(MODEL_NAMES)})"
         )
-    return _MODELS[name].load(Path(directory))
+    return model_class(name).load(Path(directory))

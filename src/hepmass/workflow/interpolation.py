@@ -26,7 +26,6 @@ from hepmass.evaluation.metrics import DEFAULT_THRESHOLDS
 from hepmass.features import snap_masses
 from hepmass.workflow.datasets import DataSplits
 from hepmass.workflow.directory import RunDirectory
-from hepmass.workflow.steps import evaluate_run, train_run
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +86,10 @@ def run_interpolation_test(
     with its own analysis. Adds ``interpolation`` to ``run_dir``'s
     metrics.json and returns that entry.
     """
+    # The steps load the models and figures. They are imported here so that
+    # the command line can read DEFAULT_LEFT_OUT_MASS without them.
+    from hepmass.workflow.steps import evaluate_run, train_run
+
     if splits.test is None:
         raise ConfigurationError("the data splits hold no test events to evaluate")
     seed = int(splits.description.get("split_seed", 0))

@@ -24,14 +24,13 @@ from hepmass.evaluation.per_mass import per_mass_metrics, plot_per_mass
 from hepmass.evaluation.report import write_report
 from hepmass.evaluation.study import StudySettings, study_model
 from hepmass.models import Classifier, create_model, load_model
+from hepmass.models.base import PREDICT_CHUNK_ROWS
 from hepmass.training import distributed
 from hepmass.training.distributed import is_main_process
 from hepmass.workflow.datasets import DataSplits, recreate_test, recreate_training
 from hepmass.workflow.directory import RunDirectory
 
 log = logging.getLogger(__name__)
-
-PREDICT_CHUNK_ROWS = 1 << 18
 
 
 def _versions() -> dict[str, str]:
