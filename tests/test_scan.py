@@ -8,11 +8,24 @@ import pytest
 from hepmass.data.scan import DEFER, FULL, OK, scan_rows
 
 
-def scan(text: str, width: int, rows: int = 16, start: int = 0):
+POINTS = np.array([500, 750, 1000], np.float32)
+
+
+def columns(rows: int, width: int, has_mass: bool = False):
+    labels = np.full(rows, np.nan, np.float32)
+    features = np.full((rows, width - 1 - has_mass), np.nan, np.float32)
+    mass = np.full(rows if has_mass else 0, np.nan, np.float32)
+    return labels, features, mass
+
+
+def scan(text: str, width: int, rows: int = 16, start: int = 0, has_mass: bool = False):
+    """Scan ``text``; return the status, position, next row and the rows as
+    one ``(rows, width)`` array."""
     data = np.frombuffer(text.encode(), np.uint8)
-    out = np.full((rows, width), np.nan, np.float32)
-    status, position, row = scan_rows(data, start, out, 0)
-    return status, position, row, out
+    labels, features, mass = columns(rows, width, has_mass)
+    status, position, row = scan_rows(data, start, labels, features, mass, POINTS, 0)
+    parts = [labels[:, None], features] + ([mass[:, None]] if has_mass else [])
+    return status, position, row, np.hstack(parts)
 
 
 def reference(value: str) -> np.float32:
@@ -124,14 +137,25 @@ def test_scan_defers_unsure_rows(text: str, row: int) -> None:
 def test_scan_full_output() -> None:
     text = "".join(f"1,{i}\n" for i in range(10))
     data = np.frombuffer(text.encode(), np.uint8)
-    first = np.zeros((4, 2), np.float32)
-    status, position, row = scan_rows(data, 0, first, 1)
+    labels, features, mass = columns(4, 2)
+    status, position, row = scan_rows(data, 0, labels, features, mass, POINTS, 1)
     assert (status, row) == (FULL, 4)
     assert text[:position] == "1,0\n1,1\n1,2\n"
-    second = np.zeros((16, 2), np.float32)
-    status, position, row = scan_rows(data, position, second, 0)
+    labels, features, mass = columns(16, 2)
+    status, position, row = scan_rows(data, position, labels, features, mass, POINTS, 0)
     assert (status, position, row) == (OK, len(text), 7)
-    np.testing.assert_array_equal(second[:7, 1], np.arange(3, 10))
+    np.testing.assert_array_equal(features[:7, 0], np.arange(3, 10))
+
+
+def test_scan_snaps_masses() -> None:
+    masses = ["499.999969", "750", "1000.9", "1001.1", "749.0", "620", "-500.5"]
+    text = "".join(f"1,0.5,{m}\n" for m in masses)
+    status, _, row, out = scan(text, 3, has_mass=True)
+    assert (status, row) == (OK, len(masses))
+    np.testing.assert_array_equal(
+        out[: len(masses), 2], np.float32([500, 750, 1000, 1001.1, 750, 620, -500.5])
+    )
+    np.testing.assert_array_equal(out[: len(masses), 1], 0.5)
 
 
 def test_scan_windows_line_ends() -> None:

@@ -61,8 +61,14 @@ MASS_POINTS: tuple[float, ...] = (500.0, 750.0, 1000.0, 1250.0, 1500.0)
 """Signal masses of the published dataset, in GeV."""
 
 
+SNAP_TOLERANCE = 1.0
+"""GeV: a mass this close to a published mass point is read as that point."""
+
+
 def snap_masses(
-    mass: np.ndarray, points: tuple[float, ...] = MASS_POINTS, tolerance: float = 1.0
+    mass: np.ndarray,
+    points: tuple[float, ...] = MASS_POINTS,
+    tolerance: float = SNAP_TOLERANCE,
 ) -> np.ndarray:
     """Round masses within ``tolerance`` GeV of a known point onto that point.
 

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from hepmass.allocator import retain_freed_memory
 from hepmass.data.events import Events
 from hepmass.data.layout import Layout, decide_layout
-from hepmass.data.rows import RowStore
+from hepmass.data.rows import SNAP_POINTS, RowStore
 from hepmass.data.scan import DEFER, FULL, scan_rows
 from hepmass.data.stream import (
     DECOMPRESSION_ERRORS,
@@ -133,7 +133,7 @@ class _PieceScanner:
     def __init__(self, path: Path, layout: Layout) -> None:
         self.path = path
         self.layout = layout
-        self.store = RowStore(layout.width)
+        self.store = RowStore(layout.width - 1 - layout.has_mass, layout.has_mass)
         self.arrow = _ArrowPieceParser(layout)
 
     def __call__(self, piece: memoryview) -> None:
@@ -141,7 +141,10 @@ class _PieceScanner:
         position = 0
         while True:
             chunk, used = self.store.free_rows()
-            status, position, row = scan_rows(text, position, chunk, used)
+            status, position, row = scan_rows(
+                text, position, chunk.labels, chunk.features, chunk.mass,
+                SNAP_POINTS, used,
+            )
             self.store.advance(row - used)
             if status == DEFER:
                 self._parse_slowly(piece[position:])
@@ -216,7 +219,7 @@ def parse_file(path: Path) -> tuple[Events, Layout]:
             path=path,
             line=2,
         )
-    features, labels, mass = store.finish(layout.has_mass)
+    features, labels, mass = store.finish()
     log.debug("parsed %d rows of %d values from %s", len(labels), layout.width, path)
     events = Events(features=features, labels=labels, mass=mass, source=path)
     return events, layout

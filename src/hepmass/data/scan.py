@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from hepmass.features import SNAP_TOLERANCE
+
 OK = 0
 """Status: every line of the text was scanned."""
 
@@ -93,18 +95,22 @@ def _eight_digits_value(word):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True, boundscheck=False)
-def scan_rows(text, start, out, first_row):  # pragma: no cover - compiled
-    """Scan lines of ``text`` (uint8) from byte ``start`` into ``out`` rows.
+def scan_rows(text, start, labels, features, mass, points, first_row):  # pragma: no cover
+    """Scan lines of ``text`` (uint8) from byte ``start`` into column arrays.
 
-    Rows are written from ``out[first_row]`` on; every row must have
-    ``out.shape[1]`` values. Returns ``(status, byte position, next row)``:
-    with ``OK`` the text is used up, with ``FULL`` ``out`` is, and with
-    ``DEFER`` the line that starts at the returned position, which would be
-    row ``next row``, needs the slower parser.
+    Each line holds a label, ``features.shape[1]`` features and, when
+    ``mass`` is not empty, a mass, which is snapped onto the nearest of
+    ``points`` within ``SNAP_TOLERANCE`` (see ``hepmass.features``). Rows
+    are written from index ``first_row`` on. Returns ``(status, byte
+    position, next row)``: with ``OK`` the text is used up, with ``FULL`` the
+    arrays are, and with ``DEFER`` the line that starts at the returned
+    position, which would be row ``next row``, needs the slower parser.
     """
     size = len(text)
-    width = out.shape[1]
-    rows = out.shape[0]
+    n_features = features.shape[1]
+    has_mass = mass.shape[0] > 0
+    width = 1 + n_features + has_mass
+    rows = labels.shape[0]
     bits = np.empty(1, np.float64)
     raw_bits = bits.view(np.uint64)
     ten = np.uint64(10)
@@ -211,7 +217,19 @@ def scan_rows(text, start, out, first_row):  # pragma: no cover - compiled
                 number = -number
             if column == 0 and number != 0 and number != 1:
                 return DEFER, line_start, row
-            out[row, column] = number
+            if column == 0:
+                labels[row] = number
+            elif column <= n_features:
+                features[row, column - 1] = number
+            else:
+                snapped = number
+                closest = np.inf
+                for point in points:
+                    gap = abs(number - point)
+                    if gap <= SNAP_TOLERANCE and gap < closest:
+                        snapped = point
+                        closest = gap
+                mass[row] = snapped
             if column < width - 1:
                 if pos >= size or text[pos] != _COMMA:
                     return DEFER, line_start, row
