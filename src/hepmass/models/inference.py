@@ -1,6 +1,6 @@
 """Fast CPU scoring of the multilayer perceptrons.
 
-Two measures bring the baseline network from about 1.2 to about 4.5 million
+Three measures bring the baseline network from about 1.2 to about 5 million
 rows per second on a 2-core CPU (``benchmarks/train_speed.py``):
 
 - The standardization is folded into the first linear layer (weights
@@ -10,11 +10,17 @@ rows per second on a 2-core CPU (``benchmarks/train_speed.py``):
   by one Python thread per core with PyTorch's own threading switched off:
   small matrix products parallelize poorly inside one operation, while
   independent blocks run side by side (PyTorch releases the GIL).
+- A plain stack of linear layers and ReLUs is evaluated layer by layer into
+  activation buffers that each thread allocates once, with the bias added
+  inside the matrix product and the ReLU applied in place. With a block of
+  4096 rows this scored 5.4 million rows/s where calling the module scored
+  4.5 million.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -25,8 +31,8 @@ from hepmass.allocator import retain_freed_memory
 from hepmass.errors import ModelError
 from hepmass.models.standardize import Standardizer
 
-BLOCK_ROWS = 2048
-"""Rows per forward call; the fastest of 1024 to 16384 on a 2-core CPU."""
+BLOCK_ROWS = 4096
+"""Rows per forward call; the fastest of 1024 to 8192 on a 2-core CPU."""
 
 
 def fold_standardization(
@@ -52,6 +58,50 @@ def fold_standardization(
     return folded
 
 
+class _PlainStack:
+    """The weights of a ``Linear (ReLU Linear)*`` network, ready for
+    ``torch.addmm`` into preallocated activation buffers."""
+
+    def __init__(self, layers: list[nn.Linear]) -> None:
+        self.weights = [layer.weight.detach().t().contiguous() for layer in layers]
+        self.biases = [layer.bias.detach() for layer in layers]
+
+    @classmethod
+    def of(cls, module: nn.Module) -> _PlainStack | None:
+        """Return the stack of ``module``, or ``None`` if it is not plain."""
+        if not isinstance(module, nn.Sequential):
+            return None
+        layers = list(module)
+        linears = layers[0::2]
+        activations = layers[1::2]
+        plain = (
+            len(layers) % 2 == 1
+            and all(type(layer) is nn.Linear and layer.bias is not None
+                    for layer in linears)
+            and all(type(layer) is nn.ReLU for layer in activations)
+        )
+        return cls(linears) if plain else None
+
+    def score_rows(
+        self, inputs: torch.Tensor, out: torch.Tensor, start: int, stop: int
+    ) -> None:
+        buffers = [
+            inputs.new_empty((BLOCK_ROWS, weight.shape[1])) for weight in self.weights
+        ]
+        last = len(self.weights) - 1
+        with torch.inference_mode():
+            for first in range(start, stop, BLOCK_ROWS):
+                rows = min(BLOCK_ROWS, stop - first)
+                hidden = inputs[first : first + rows]
+                for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+                    result = buffers[index][:rows]
+                    torch.addmm(bias, hidden, weight, out=result)
+                    if index < last:
+                        result.clamp_min_(0)
+                    hidden = result
+                torch.sigmoid(hidden.reshape(-1), out=out[first : first + rows])
+
+
 def _score_rows(
     module: nn.Module, inputs: torch.Tensor, out: torch.Tensor, start: int, stop: int
 ) -> None:
@@ -68,6 +118,8 @@ def score_on_cpu(
     """Return sigmoid scores (float32) of raw ``inputs`` of shape (n, d)."""
     retain_freed_memory()
     folded = fold_standardization(module, standardizer)
+    stack = _PlainStack.of(folded)
+    score_rows = stack.score_rows if stack else functools.partial(_score_rows, folded)
     rows = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32))
     scores = np.empty(len(rows), dtype=np.float32)
     out = torch.from_numpy(scores)
@@ -79,7 +131,7 @@ def score_on_cpu(
     try:
         with ThreadPoolExecutor(workers) as pool:
             jobs = [
-                pool.submit(_score_rows, folded, rows, out, int(lo), int(hi))
+                pool.submit(score_rows, rows, out, int(lo), int(hi))
                 for lo, hi in zip(bounds[:-1], bounds[1:])
             ]
             for job in jobs:
