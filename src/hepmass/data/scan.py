@@ -242,3 +242,15 @@ def scan_rows(text, start, labels, features, mass, points, first_row):  # pragma
             pos += 1
         row += 1
     return OK, pos, row
+
+
+def load() -> None:
+    """Load the compiled scanner now rather than at the first read.
+
+    The first call in a process loads the machine code that numba cached on
+    disk, or compiles it on the first use after installation. The argument
+    types match those of the reader's calls, so both use the same code.
+    """
+    empty = np.empty(0, np.float32)
+    scan_rows(np.frombuffer(b"", np.uint8), 0, empty, np.empty((0, 27), np.float32),
+              empty, empty, 0)
