@@ -11,7 +11,8 @@ Runs, in one process and on the same data:
    with bfloat16 autocast; the bound stays the float32 one;
 4. time to quality: the wall time each loop needs to reach the validation
    AUC that the study-style loop reaches after 10 epochs (less 0.001);
-5. inference: ``BaselineClassifier.predict`` on events already in memory.
+5. inference: ``BaselineClassifier.predict`` on 2 million rows already in
+   memory, best of 3 calls (``--inference-only`` measures just this).
 
 The data are synthetic unless ``--data FILE`` names a HEPMASS file: 27
 standard-normal features whose label is drawn from a fixed random "teacher"
@@ -170,8 +171,10 @@ def time_to(curve: list[tuple[float, float]], target: float) -> float | None:
               help="Comma-separated batch sizes of the hepmass loop.")
 @click.option("--bf16-batch-sizes", default="1024,16384", show_default=True,
               help="Batch sizes to run again with bfloat16 autocast ('' for none).")
+@click.option("--inference-only", is_flag=True,
+              help="Measure only the scoring rate.")
 def main(rows: int, data: str | None, epochs: int, batch_sizes: str,
-         bf16_batch_sizes: str) -> None:
+         bf16_batch_sizes: str, inference_only: bool) -> None:
     """Print the training and inference speed table."""
     logging.disable(logging.INFO)
     # Both loops run with the malloc settings that hepmass uses; the study
@@ -183,6 +186,9 @@ def main(rows: int, data: str | None, epochs: int, batch_sizes: str,
     train = (scaler.transform(train_events.features), train_events.labels)
     valid = (scaler.transform(valid_events.features), valid_events.labels)
 
+    if inference_only:
+        inference(train_events, valid_events)
+        return
     print(f"machine: {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads")
@@ -221,16 +227,24 @@ def main(rows: int, data: str | None, epochs: int, batch_sizes: str,
               f"{loop_rate / study_rate:>9.1f}{loop_rate / bound:>9.2f}"
               f"{reached_text}{speedup}")
 
+    inference(train_events, valid_events)
+
+
+def inference(train_events: Events, valid_events: Events, rows: int = 2_000_000) -> None:
+    """Print the scoring rate of a trained baseline, best of 3 calls."""
     model = BaselineClassifier(training=TrainingConfig(epochs=1, batch_size=4096))
     model.fit(train_events, valid_events)
-    many = Events(np.tile(train_events.features, (4, 1)),
-                  np.tile(train_events.labels, 4))
-    model.predict(many.slice(0, 1000))
-    start = time.perf_counter()
-    model.predict(many)
-    seconds = time.perf_counter() - start
-    print(f"\ninference: {len(many) / seconds:,.0f} rows/s on {len(many):,} rows "
-          "(standardization included)")
+    copies = -(-rows // len(train_events))
+    many = Events(np.tile(train_events.features, (copies, 1))[:rows],
+                  np.tile(train_events.labels, copies)[:rows])
+    model.predict(many.slice(0, 10_000))
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        model.predict(many)
+        best = min(best, time.perf_counter() - start)
+    print(f"\ninference: {len(many) / best:,.0f} rows/s on {len(many):,} rows "
+          "(best of 3, standardization included)")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ def test_inference_plain_stack_matches_forward_pass(data, rows: int) -> None:
     module = multilayer_perceptron(27, (128, 64, 32))
     assert inference._PlainStack.of(module) is not None
     scores = inference.score_on_cpu(module, scaler, x[:rows])
-    assert scores.shape == (rows,) and scores.dtype == np.float32
+    assert scores.shape == (rows,)
+    assert scores.dtype == np.float32
     np.testing.assert_allclose(scores, reference_scores(module, scaler, x[:rows]),
                                rtol=0, atol=2e-6)
 

@@ -28,6 +28,7 @@ from hepmass.allocator import retain_freed_memory
 from hepmass.models.base import TrainingHistory
 from hepmass.training.config import TrainingConfig
 from hepmass.training.distributed import DistributedContext
+from hepmass.training.plain_step import PlainStep
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,13 @@ def train_network(
     block_rows = min(n_rows, max(1, STAGED_ROWS // batch_size) * batch_size)
     staged_inputs = train_inputs.new_empty((block_rows, train_inputs.shape[1]))
     staged_labels = train_labels.new_empty(block_rows)
+    # Plain ReLU stacks get hand-written gradients; autocast and DDP need
+    # autograd.
+    plain_step = (
+        PlainStep.of(module, batch_size)
+        if distributed is None and config.precision == "fp32"
+        else None
+    )
     history = TrainingHistory()
     best_loss, best_state, stale_epochs = float("inf"), None, 0
     start = time.perf_counter()
@@ -168,11 +176,14 @@ def train_network(
             for first in range(0, len(rows), batch_size):
                 batch_inputs = inputs[first : first + batch_size]
                 batch_labels = labels[first : first + batch_size]
-                optimizer.zero_grad(set_to_none=True)
-                with autocast:
-                    logits = model(batch_inputs).reshape(-1)
-                loss = loss_function(logits.float(), batch_labels)
-                loss.backward()
+                if plain_step is not None:
+                    loss = plain_step(batch_inputs, batch_labels)
+                else:
+                    optimizer.zero_grad(set_to_none=True)
+                    with autocast:
+                        logits = model(batch_inputs).reshape(-1)
+                    loss = loss_function(logits.float(), batch_labels)
+                    loss.backward()
                 optimizer.step()
                 running += loss.detach() * len(batch_labels)
                 step += 1
