@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hepmass.data.events import Events, stratified_split
-from hepmass.data.reader import read_events
+from hepmass import data
 from hepmass.errors import ConfigurationError
 from hepmass.sample import default_paths
 
@@ -84,10 +84,10 @@ def load_splits(
     _check_fraction("the validation fraction", valid_fraction)
     train_path, test_path, bundled = resolve_files(train, test)
 
-    events = read_events(train_path)
+    events = data.read_events(train_path)
     test_events = None
     if test_path is not None:
-        test_events = read_events(test_path) if need_test else None
+        test_events = data.read_events(test_path) if need_test else None
     else:
         events, held_out = stratified_split(events, test_fraction, seed)
         test_events = held_out if need_test else None
@@ -122,8 +122,8 @@ def load_splits(
 def recreate_test(description: dict[str, Any]) -> Events:
     """Rebuild the test events a training run recorded in its ``run.json``."""
     if description.get("test_file"):
-        return read_events(Path(description["test_file"]))
-    events = read_events(Path(description["train_file"]))
+        return data.read_events(Path(description["test_file"]))
+    events = data.read_events(Path(description["train_file"]))
     _, held_out = stratified_split(
         events, description["test_fraction"], description["split_seed"]
     )
@@ -135,7 +135,7 @@ def recreate_training(description: dict[str, Any]) -> tuple[Events, Events]:
 
     Repeats the splits of :func:`load_splits` with the recorded seed.
     """
-    events = read_events(Path(description["train_file"]))
+    events = data.read_events(Path(description["train_file"]))
     if not description.get("test_file"):
         events, _ = stratified_split(
             events, description["test_fraction"], description["split_seed"]
