@@ -3,10 +3,12 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 
 from hepmass.errors import ConfigurationError
 from hepmass.evaluation.diagnostic_plots import draw_thresholds
 from hepmass.evaluation.metrics import threshold_metrics
+from hepmass.evaluation.plots import BACKGROUND_COLOR, SIGNAL_COLOR
 from hepmass.evaluation.rejection import mass_subsets, rejection_at_efficiencies
 from hepmass.evaluation.thresholds import (
     SortedScores,
@@ -197,5 +199,22 @@ def test_threshold_figure_labels(with_yields, title, right_label, curve_labels):
         assert left.get_ylabel() == "Efficiency (fraction passing)"
         assert right.get_ylabel() == right_label
         assert [line.get_label() for line in right.get_lines()] == curve_labels
+    finally:
+        plt.close(figure)
+
+
+def test_threshold_figure_shows_negative_youden_j():
+    labels, scores = _sample(COUNTS)
+    # Reversed scores separate the classes the wrong way round: J < 0.
+    curve = cut_curve(labels, 1 - scores)
+    assert curve.youden().min() < -0.1
+    chosen = {"max_f1": 0.2, "max_youden": 0.4, "target_signal_efficiency": 0.6}
+    figure = draw_thresholds(curve, None, chosen)
+    try:
+        left, right = figure.axes
+        assert right.get_ylim()[0] <= curve.youden().min()
+        vertical = [line.get_color() for line in left.get_lines()[2:]]
+        assert len(vertical) == 3
+        assert not {SIGNAL_COLOR, BACKGROUND_COLOR} & set(map(to_hex, vertical))
     finally:
         plt.close(figure)

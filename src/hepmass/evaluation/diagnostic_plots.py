@@ -36,6 +36,11 @@ def plot_thresholds(
     return save_figure(draw_thresholds(curve, significance, chosen), path)
 
 
+_THRESHOLD_COLOURS = [plt.cm.tab10.colors[index] for index in (2, 4, 5, 6, 8, 9)]
+"""Colours of the chosen-threshold lines: tab10 without the blue and red of
+the background and signal curves."""
+
+
 def draw_thresholds(
     curve: CutCurve,
     significance: dict[str, np.ndarray] | None,
@@ -70,8 +75,12 @@ def draw_thresholds(
                        label="Youden J")
             right.set_ylabel("F1 and Youden J")
             title = "Efficiencies, F1 and Youden J by threshold"
-        right.set_ylim(bottom=0)
-        for (name, threshold), colour in zip(chosen.items(), plt.cm.tab10.colors[2:]):
+        lowest = min((line.get_ydata().min() for line in right.get_lines()
+                      if len(line.get_ydata())), default=0.0)
+        # Youden's J is negative where the score separates the classes the
+        # wrong way round; keep such a stretch in view.
+        right.set_ylim(bottom=min(0.0, 1.05 * float(lowest)))
+        for (name, threshold), colour in zip(chosen.items(), _THRESHOLD_COLOURS):
             axes.axvline(threshold, color=colour, ls=":", lw=2,
                          label=f"{_CRITERION_LABELS.get(name, name)}: {threshold:.3f}")
         lines = axes.get_legend_handles_labels()

@@ -63,7 +63,7 @@ class AutoencoderClassifier(Classifier):
     Args:
         bottleneck: units of the narrowest layer.
         background_only: train on background events only.
-        training: epochs, batch size, learning rate and seed.
+        training: epochs, batch size, learning rate, seed and threads.
     """
 
     name: ClassVar[str] = "autoencoder"
