@@ -155,3 +155,43 @@ def test_cache_key_is_resolved_path(source: Path, tmp_path: Path) -> None:
         source, directory
     )
     assert len(cache_files(directory)) == 1
+
+
+def test_cache_of_many_batches_and_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hepmass.data import parse as parse_module
+    from hepmass.data import rows as rows_module
+
+    path = write_file(tmp_path / "all.csv.gz", make_rows(2000))
+    reference = read_events(path, cache=False)
+    # Tiny cache batches, tiny pieces, a store sized far too small: the rows
+    # spill into many blocks, and the cache holds many record batches.
+    monkeypatch.setattr(parse_module, "CACHE_BATCH_ROWS", 7)
+    monkeypatch.setattr(parse_module, "PIECE_BYTES", 5_000)
+    monkeypatch.setattr(parse_module, "GZIP_RATIO_BOUND", 0.01)
+    monkeypatch.setattr(rows_module, "CHUNK_ROWS", 100)
+    directory = tmp_path / "cache"
+    parsed = read_events(path, cache_dir=directory)
+    cached = read_events(path, cache_dir=directory)
+    batches = event_cache._column_offsets(event_cache.cache_path(path, directory))[1]
+    assert len(batches) > 20
+    # The rows were joined from several blocks into arrays of their own.
+    assert parsed.features.base is None
+    assert sum(count for count, _ in batches) == 2000
+    for events in (parsed, cached):
+        np.testing.assert_array_equal(events.features, reference.features)
+        np.testing.assert_array_equal(events.labels, reference.labels)
+        np.testing.assert_array_equal(events.mass, reference.mass)
+
+
+def test_cache_not_kept_when_the_read_fails(tmp_path: Path) -> None:
+    from hepmass.errors import DataFormatError
+
+    rows = make_rows(3000)
+    rows[2900][5] = "nan"
+    path = write_file(tmp_path / "bad.csv", rows)
+    directory = tmp_path / "cache"
+    with pytest.raises(DataFormatError, match="line 2902, column f4"):
+        read_events(path, cache_dir=directory)
+    assert cache_files(directory) == []

@@ -1,8 +1,10 @@
 """Columnar float32 cache of parsed HEPMASS files.
 
-Format: an uncompressed Arrow IPC file (Feather v2) holding one record batch
-with ``label``, ``features`` (fixed-size lists of 27 float32) and, for files
-with a mass column, ``mass``. Uncompressed IPC stores each column as one raw
+Format: an uncompressed Arrow IPC file (Feather v2) of record batches with
+``label``, ``features`` (fixed-size lists of 27 float32) and, for files with
+a mass column, ``mass``. The reader writes a batch whenever it has scanned
+enough rows, while the next text is still being inflated, so the cache costs
+the first read almost no time. Uncompressed IPC stores each column as one raw
 float32 buffer at a known offset, so a cached read is one ``readinto`` per
 column straight into the output arrays: no decoding, no second copy, and the
 result is ordinary writable memory. Compressed Parquet or IPC would save disk
@@ -32,7 +34,7 @@ from hepmass.features import N_FEATURES
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 HEADER_KEY = "hepmass.header_columns"
 HEADER_LINES_KEY = "hepmass.header_lines"
 ENV_VARIABLE = "HEPMASS_CACHE_DIR"
@@ -71,11 +73,105 @@ def _metadata(source: Path, stat: os.stat_result, has_mass: bool) -> dict[str, s
 def _float32_array(values: np.ndarray) -> pa.Array:
     """Wrap a float32 numpy array as an Arrow array without copying it.
 
-    ``pa.array`` would do the same, but first asks whether the values are a
+    ``pa.array`` would do the same, but first checks whether the values are a
     pandas object, which imports pandas where it is installed (0.3 s).
     """
     values = np.ascontiguousarray(values, dtype=np.float32)
     return pa.Array.from_buffers(pa.float32(), len(values), [None, pa.py_buffer(values)])
+
+
+class CacheWriter:
+    """Writes the cache of one source file, a record batch at a time.
+
+    Batches go to a temporary file that :meth:`commit` renames into place and
+    :meth:`abort` removes. A folder that cannot be written is logged once;
+    the read carries on without a cache, since the cache only saves time.
+    """
+
+    def __init__(self, source: Path, stat: os.stat_result, directory: Path,
+                 layout: Layout) -> None:
+        self.source = source
+        self.target = cache_path(source, directory)
+        self.rows = 0
+        metadata = _metadata(source, stat, layout.has_mass)
+        metadata[HEADER_KEY] = str(layout.header_columns or "")
+        metadata[HEADER_LINES_KEY] = str(layout.header_lines)
+        fields = [pa.field("label", pa.float32()),
+                  pa.field("features", pa.list_(pa.float32(), N_FEATURES))]
+        if layout.has_mass:
+            fields.append(pa.field("mass", pa.float32()))
+        self.schema = pa.schema(fields, metadata=metadata)
+        self._temporary: str | None = None
+        self._sink: BinaryIO | None = None
+        self._writer: pa.ipc.RecordBatchFileWriter | None = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            handle, self._temporary = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=".tmp", dir=directory
+            )
+            self._sink = os.fdopen(handle, "wb")
+            self._writer = pa.ipc.new_file(self._sink, self.schema)
+        except OSError as error:
+            self._fail(error)
+
+    @property
+    def active(self) -> bool:
+        return self._writer is not None
+
+    def write(self, labels: np.ndarray, features: np.ndarray,
+              mass: np.ndarray | None) -> None:
+        """Append rows as one record batch."""
+        if self._writer is None:
+            return
+        flat = np.ascontiguousarray(features).reshape(-1)
+        columns = [_float32_array(labels),
+                   pa.FixedSizeListArray.from_arrays(_float32_array(flat), N_FEATURES)]
+        if mass is not None:
+            columns.append(_float32_array(mass))
+        try:
+            self._writer.write_batch(pa.RecordBatch.from_arrays(columns,
+                                                                schema=self.schema))
+        except OSError as error:
+            self._fail(error)
+            return
+        self.rows += len(labels)
+
+    def commit(self) -> None:
+        """Finish the file and move it into place."""
+        if self._writer is None:
+            return
+        try:
+            self._writer.close()
+            self._writer = None
+            assert self._sink is not None and self._temporary is not None
+            self._sink.close()
+            os.replace(self._temporary, self.target)
+        except OSError as error:
+            self._fail(error)
+            return
+        log.debug("wrote cache %s for %s (%d rows)", self.target, self.source,
+                  self.rows)
+
+    def abort(self) -> None:
+        """Remove the temporary file; nothing is cached."""
+        self._close_quietly()
+
+    def _fail(self, error: OSError) -> None:
+        log.warning("could not write the cache %s (%s); reads stay uncached",
+                    self.target, error)
+        self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        for closing in (self._writer, self._sink):
+            if closing is not None:
+                try:
+                    closing.close()
+                except (OSError, pa.ArrowException):
+                    pass
+        self._writer = self._sink = None
+        if self._temporary is not None and os.path.exists(self._temporary):
+            os.unlink(self._temporary)
+        self._temporary = None
 
 
 def store(
@@ -85,68 +181,43 @@ def store(
     stat: os.stat_result,
     directory: Path,
 ) -> None:
-    """Write the cache of ``source``; log and carry on if the folder is not
-    writable, since the cache only saves time."""
-    target = cache_path(source, directory)
-    flat = np.ascontiguousarray(events.features).reshape(-1)
-    arrays = {
-        "label": _float32_array(events.labels),
-        "features": pa.FixedSizeListArray.from_arrays(_float32_array(flat), N_FEATURES),
-    }
-    if events.mass is not None:
-        arrays["mass"] = _float32_array(events.mass)
-    batch = pa.RecordBatch.from_pydict(arrays)
-    metadata = _metadata(source, stat, events.has_mass)
-    metadata[HEADER_KEY] = str(layout.header_columns or "")
-    metadata[HEADER_LINES_KEY] = str(layout.header_lines)
-    schema = batch.schema.with_metadata(metadata)
-
-    temporary = None
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=directory
-        )
-        with os.fdopen(handle, "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
-            writer.write_batch(batch)
-        os.replace(temporary, target)
-    except OSError as error:
-        log.warning("could not write the cache %s (%s); reads stay uncached",
-                    target, error)
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
-        return
-    log.debug("wrote cache %s for %s (%d rows)", target, source, len(events))
+    """Write the cache of ``source`` from events already read."""
+    writer = CacheWriter(source, stat, directory, layout)
+    writer.write(events.labels, events.features, events.mass)
+    writer.commit()
 
 
 ColumnOffsets = dict[str, tuple[int, int]]
+"""``{column: (file offset, bytes)}`` of one record batch."""
 
 
-def _column_offsets(path: Path) -> tuple[dict[bytes, bytes], ColumnOffsets, int]:
-    """Return the metadata, ``{column: (file offset, bytes)}`` and row count.
+def _column_offsets(
+    path: Path,
+) -> tuple[dict[bytes, bytes], list[tuple[int, ColumnOffsets]]]:
+    """Return the metadata and, for each record batch, its row count and
+    where each of its float32 buffers lies.
 
-    The file is memory-mapped only to find where each float32 buffer lies;
-    the data pages are not touched.
+    The file is memory-mapped only to find the buffers; the data pages are
+    not touched.
     """
     with pa.memory_map(str(path)) as mapped:
         start = mapped.read_buffer(1).address
         mapped.seek(0)
         reader = pa.ipc.open_file(mapped)
-        if reader.num_record_batches != 1:
-            count = reader.num_record_batches
-            raise ValueError(f"expected 1 record batch, found {count}")
-        batch = reader.get_batch(0)
-        offsets = {}
-        for name in batch.schema.names:
-            column = batch.column(name)
-            values = column.values if name == "features" else column
-            if values.type != pa.float32() or values.null_count or values.offset:
-                raise ValueError(f"column {name!r} is not a plain float32 column")
-            data = values.buffers()[1]
-            offsets[name] = (data.address - start, len(values) * 4)
+        batches = []
+        for index in range(reader.num_record_batches):
+            batch = reader.get_batch(index)
+            offsets = {}
+            for name in batch.schema.names:
+                column = batch.column(name)
+                values = column.values if name == "features" else column
+                if values.type != pa.float32() or values.null_count or values.offset:
+                    raise ValueError(f"column {name!r} is not a plain float32 column")
+                data = values.buffers()[1]
+                offsets[name] = (data.address - start, len(values) * 4)
+            batches.append((batch.num_rows, offsets))
         metadata = dict(reader.schema.metadata or {})
-        rows = batch.num_rows
-    return metadata, offsets, rows
+    return metadata, batches
 
 
 def _read_into(handle: BinaryIO, array: np.ndarray, offset: int, size: int) -> None:
@@ -167,24 +238,32 @@ def load(
     if not path.is_file():
         return None
     try:
-        metadata, offsets, rows = _column_offsets(path)
-        expected = _metadata(source, stat, "mass" in offsets)
+        metadata, batches = _column_offsets(path)
         found = {key.decode(): value.decode() for key, value in metadata.items()}
+        expected = _metadata(source, stat, found.get("hepmass.has_mass") == "1")
         if any(found.get(key) != value for key, value in expected.items()):
             log.debug("cache %s is stale or from another file; rebuilding it", path)
             return None
 
+        has_mass = expected["hepmass.has_mass"] == "1"
+        rows = sum(count for count, _ in batches)
         labels = np.empty(rows, np.float32)
         features = np.empty((rows, N_FEATURES), np.float32)
-        mass = np.empty(rows, np.float32) if "mass" in offsets else None
+        mass = np.empty(rows, np.float32) if has_mass else None
+        first = 0
         with open(path, "rb") as handle:
-            _read_into(handle, labels, *offsets["label"])
-            _read_into(handle, features, *offsets["features"])
-            if mass is not None:
-                _read_into(handle, mass, *offsets["mass"])
+            for count, offsets in batches:
+                if ("mass" in offsets) != has_mass:
+                    raise ValueError("a record batch disagrees on the mass column")
+                last = first + count
+                _read_into(handle, labels[first:last], *offsets["label"])
+                _read_into(handle, features[first:last], *offsets["features"])
+                if mass is not None:
+                    _read_into(handle, mass[first:last], *offsets["mass"])
+                first = last
         header_columns = found[HEADER_KEY]
         layout = Layout(
-            has_mass=mass is not None,
+            has_mass=has_mass,
             header_lines=int(found[HEADER_LINES_KEY]),
             header_columns=int(header_columns) if header_columns else None,
         )

@@ -13,7 +13,7 @@ report the exact line, column and value.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ import pyarrow.csv as pa_csv
 from tqdm import tqdm
 
 from hepmass.allocator import retain_freed_memory
+from hepmass.data.cache import CacheWriter
 from hepmass.data.events import Events
 from hepmass.data.layout import Layout, decide_layout
 from hepmass.data.rows import SNAP_POINTS, RowStore
@@ -29,6 +30,7 @@ from hepmass.data.scan import DEFER, FULL, scan_rows
 from hepmass.data.stream import (
     DECOMPRESSION_ERRORS,
     decompression_error,
+    is_gzip,
     line_pieces,
     open_text,
     read_ahead,
@@ -47,10 +49,20 @@ PIECES_AHEAD = 3
 runs at most 2 MiB ahead, so with it the 1M-row file took 1.8 s, no faster
 than inflating and scanning one after the other."""
 
+CACHE_BATCH_ROWS = 1 << 18
+"""Rows per record batch of the cache, written while the next text inflates."""
+
+GZIP_RATIO_BOUND = 3.0
+"""Text bytes per compressed byte assumed when sizing the row store for a
+gzip file. The UCI files hold about 2.2 and the files of
+benchmarks/make_hepmass_files.py 2.4; a file that inflates more still reads,
+with one extra copy of its rows at the end."""
+
 PROGRESS_MIN_BYTES = 64 << 20
 """Files at least this large get an info message and a progress bar."""
 
 SNIFF_BYTES = 1 << 16
+_NEWLINE = 10
 
 
 def _decode(raw: bytes) -> str:
@@ -128,29 +140,55 @@ class _ArrowPieceParser:
 
 
 class _PieceScanner:
-    """Scans pieces of whole lines into a row store, in file order."""
+    """Scans pieces of whole lines into a row store, in file order, and
+    passes finished rows on to the cache."""
 
-    def __init__(self, path: Path, layout: Layout) -> None:
+    def __init__(self, path: Path, layout: Layout, text_bound: int,
+                 cache: CacheWriter | None) -> None:
         self.path = path
         self.layout = layout
+        self.text_bound = text_bound
+        self.cache = cache
+        self.cached_rows = 0
         self.store = RowStore(layout.width - 1 - layout.has_mass, layout.has_mass)
         self.arrow = _ArrowPieceParser(layout)
 
     def __call__(self, piece: memoryview) -> None:
         text = np.frombuffer(piece, np.uint8)
+        if self.store.rows == 0 and not self.store.reserved:
+            self._reserve(text)
         position = 0
         while True:
-            chunk, used = self.store.free_rows()
+            block, used = self.store.free_rows()
             status, position, row = scan_rows(
-                text, position, chunk.labels, chunk.features, chunk.mass,
+                text, position, block.labels, block.features, block.mass,
                 SNAP_POINTS, used,
             )
             self.store.advance(row - used)
             if status == DEFER:
                 self._parse_slowly(piece[position:])
-                return
+                break
             if status != FULL:
-                return
+                break
+        if self.store.rows - self.cached_rows >= CACHE_BATCH_ROWS:
+            self.write_cache()
+
+    def _reserve(self, text: np.ndarray) -> None:
+        """Size the row store from the line length of the first piece."""
+        lines = int(np.count_nonzero(text == _NEWLINE)) or 1
+        row_bytes = max(1.0, len(text) / lines)
+        # A quarter more rows than the estimate, in case later lines are shorter.
+        self.store.reserve(int(1.25 * self.text_bound / row_bytes) + 1024)
+
+    def write_cache(self) -> None:
+        """Hand the rows scanned since the last call to the cache writer."""
+        if self.cache is None:
+            return
+        has_mass = self.layout.has_mass
+        for block in self.store.rows_between(self.cached_rows, self.store.rows):
+            self.cache.write(block.labels, block.features,
+                             block.mass if has_mass else None)
+        self.cached_rows = self.store.rows
 
     def _parse_slowly(self, rest: memoryview) -> None:
         """Parse the rest of a piece with Arrow and check every row."""
@@ -168,14 +206,17 @@ class _PieceScanner:
         store.append(block)
 
 
-def _parse_rows(path: Path, layout: Layout, progress: tqdm | None) -> RowStore:
+def _parse_rows(path: Path, layout: Layout, progress: tqdm | None,
+                cache: CacheWriter | None) -> RowStore:
     """Parse the data rows of ``path``, a piece of whole lines at a time.
 
     The scanner releases the GIL, so python-isal inflates the next piece
     while one is scanned. Pieces are stored in file order, so row counts give
     exact line numbers.
     """
-    scanner = _PieceScanner(path, layout)
+    size = path.stat().st_size
+    text_bound = int(size * GZIP_RATIO_BOUND) if is_gzip(path) else size
+    scanner = _PieceScanner(path, layout, text_bound, cache)
 
     def pieces() -> Iterator[memoryview]:
         with open_text(path, progress, threaded=False) as stream:
@@ -186,14 +227,18 @@ def _parse_rows(path: Path, layout: Layout, progress: tqdm | None) -> RowStore:
             scanner(piece)
     except DECOMPRESSION_ERRORS as error:
         raise decompression_error(path, error) from error
+    scanner.write_cache()
     return scanner.store
 
 
-def parse_file(path: Path) -> tuple[Events, Layout]:
+def parse_file(
+    path: Path, cache: Callable[[Layout], CacheWriter] | None = None
+) -> tuple[Events, Layout]:
     """Parse a whole HEPMASS file into ``Events`` (masses snapped to the grid).
 
     Returns the layout found too, so the caller can report a header that
-    disagrees with the rows.
+    disagrees with the rows. ``cache`` makes the writer of the file's cache
+    once the layout is known; the cache is kept only if the whole file reads.
     """
     retain_freed_memory()
     first, second = _read_first_lines(path)
@@ -206,19 +251,28 @@ def parse_file(path: Path) -> tuple[Events, Layout]:
                  path, size / 1e6)
         progress = tqdm(total=size, unit="B", unit_scale=True, desc=path.name,
                         leave=False)
+    writer = cache(layout) if cache is not None else None
     try:
-        store = _parse_rows(path, layout, progress)
+        store = _parse_rows(path, layout, progress, writer)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
     finally:
         if progress is not None:
             progress.close()
 
     if store.rows == 0:
+        if writer is not None:
+            writer.abort()
         raise DataFormatError(
             f"{path} has a header but no data rows; expected rows of "
             f"{layout.width} comma-separated numbers after the header line",
             path=path,
             line=2,
         )
+    if writer is not None:
+        writer.commit()
     features, labels, mass = store.finish()
     log.debug("parsed %d rows of %d values from %s", len(labels), layout.width, path)
     events = Events(features=features, labels=labels, mass=mass, source=path)

@@ -58,9 +58,12 @@ def read_events(
     if cached is not None:
         events, layout = cached
     else:
-        events, layout = parse_file(path)
-        if directory is not None:
-            event_cache.store(events, layout, path, stat, directory)
+        writer = (
+            (lambda layout: event_cache.CacheWriter(path, stat, directory, layout))
+            if directory is not None
+            else None
+        )
+        events, layout = parse_file(path, writer)
 
     warn_if_header_disagrees(layout, path)
     return events
