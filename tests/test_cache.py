@@ -195,3 +195,20 @@ def test_cache_not_kept_when_the_read_fails(tmp_path: Path) -> None:
     with pytest.raises(DataFormatError, match="line 2902, column f4"):
         read_events(path, cache_dir=directory)
     assert cache_files(directory) == []
+
+
+def test_cache_with_flipped_bytes_rebuilt(
+    source: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = tmp_path / "cache"
+    expected = read_events(source, cache_dir=directory)
+    cached = event_cache.cache_path(source, directory)
+    content = bytearray(cached.read_bytes())
+    # Overwrite feature values in the middle of the data with 0xff (NaN).
+    start = content.index(expected.features[5].tobytes())
+    content[start : start + 16] = b"\xff" * 16
+    cached.write_bytes(bytes(content))
+    with caplog.at_level(logging.WARNING, logger=CACHE_LOGGER):
+        events = read_events(source, cache_dir=directory)
+    assert "does not match its checksum" in caplog.text
+    np.testing.assert_array_equal(events.features, expected.features)

@@ -226,7 +226,8 @@ def test_reader_truncated_gzip(tmp_path: Path) -> None:
     path = tmp_path / "cut.csv.gz"
     path.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     with pytest.raises(DataFormatError, match=r"cut.csv.gz: the gzip stream ends "
-                       r"early \(the file is truncated\); fetch the file again"):
+                       r"early \(the file is truncated, or has stray bytes after "
+                       r"its end\); fetch the file again"):
         read_events(path, cache=False)
 
 
@@ -306,3 +307,48 @@ def test_reader_spaces_and_quotes(tmp_path: Path) -> None:
     assert events.features[1, 1] == 2.5
     assert events.features[2, 2] == 3.5
     assert events.labels[2] == 1.0
+
+
+def test_reader_blames_a_damaged_gzip_stream_not_a_row(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "flip.csv.gz", make_rows(20_000))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFormatError, match="gzip stream is damaged|ends early"):
+        read_events(path, cache=False)
+
+
+def test_reader_empty_gz_file_is_reported_as_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv.gz"
+    path.write_bytes(b"")
+    with pytest.raises(DataFormatError, match="empty.csv.gz is empty"):
+        read_events(path, cache=False)
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_reader_names_the_first_bad_line_of_a_piece(tmp_path: Path) -> None:
+    rows = make_rows(3000)
+    rows[8][3] = "inf"
+    rows[38][4] = "nan"
+    path = write_file(tmp_path / "two.csv", rows)
+    with pytest.raises(DataFormatError, match="line 10, column f2: 'inf' is infinite"):
+        read_events(path, cache=False)
+
+
+def test_reader_cuts_a_long_bad_value_short(tmp_path: Path) -> None:
+    rows = make_rows(5)
+    rows[2][6] = "x" * 100_000
+    path = write_file(tmp_path / "long.csv", rows)
+    with pytest.raises(DataFormatError) as raised:
+        read_events(path, cache=False)
+    message = str(raised.value)
+    assert len(message) < 400
+    assert "(100,000 characters)" in message
+
+
+def test_reader_names_a_non_breaking_space(tmp_path: Path) -> None:
+    rows = make_rows(5)
+    rows[2][6] = "\u00a01.5"
+    path = write_file(tmp_path / "nbsp.csv", rows)
+    with pytest.raises(DataFormatError, match=r"line 4, column f5: '\\xa01.5' is not "):
+        read_events(path, cache=False)

@@ -95,16 +95,6 @@ def _first_bad_row(block: np.ndarray) -> int | None:
     return int(np.argmax(bad)) if bad.any() else None
 
 
-def _first_null_row(table: pa.Table) -> int | None:
-    """Return the index of the first row with a null, which an empty value gives."""
-    rows = [
-        int(np.argmax(column.is_null().to_numpy(zero_copy_only=False)))
-        for column in table.columns
-        if column.null_count
-    ]
-    return min(rows) if rows else None
-
-
 class _ArrowPieceParser:
     """Parses one piece of whole lines into a ``(rows, width)`` float32 array.
 
@@ -131,11 +121,10 @@ class _ArrowPieceParser:
             self.parse_options, self.convert_options,
         ).combine_chunks()
         block = np.empty((table.num_rows, self.width), np.float32)
-        null_row = _first_null_row(table)
-        if null_row is not None:
-            return block, null_row
         for index, column in enumerate(table.columns):
-            block[:, index] = column.chunk(0).to_numpy()
+            # A null (an empty value, or "nan" and the like) becomes NaN, so
+            # the check below finds the first bad row of either kind.
+            block[:, index] = column.chunk(0).to_numpy(zero_copy_only=False)
         return block, _first_bad_row(block)
 
 
@@ -206,6 +195,24 @@ class _PieceScanner:
         store.append(block)
 
 
+def _raise_if_damaged(path: Path) -> None:
+    """Raise the gzip error of ``path`` if its stream is damaged.
+
+    A damaged byte in a gzip stream can inflate to wrong text, which the
+    reader reports as a bad row. The checksum at the end of the stream tells
+    the two cases apart, so a bad row in a gzip file is blamed on the row
+    only once the whole stream has inflated without error.
+    """
+    if not is_gzip(path):
+        return
+    try:
+        with open_text(path, threaded=False) as stream:
+            while stream.read(PIECE_BYTES):
+                pass
+    except DECOMPRESSION_ERRORS as error:
+        raise decompression_error(path, error) from error
+
+
 def _parse_rows(path: Path, layout: Layout, progress: tqdm | None,
                 cache: CacheWriter | None) -> RowStore:
     """Parse the data rows of ``path``, a piece of whole lines at a time.
@@ -227,6 +234,9 @@ def _parse_rows(path: Path, layout: Layout, progress: tqdm | None,
             scanner(piece)
     except DECOMPRESSION_ERRORS as error:
         raise decompression_error(path, error) from error
+    except DataFormatError:
+        _raise_if_damaged(path)
+        raise
     scanner.write_cache()
     return scanner.store
 

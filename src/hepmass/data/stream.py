@@ -36,7 +36,8 @@ def is_gzip(path: Path) -> bool:
     """Tell from the first two bytes whether ``path`` is gzip-compressed."""
     with open(path, "rb") as handle:
         magic = handle.read(2)
-    if path.suffix == ".gz" and magic != GZIP_MAGIC:
+    # An empty file is reported as empty by the reader, whatever its suffix.
+    if path.suffix == ".gz" and magic and magic != GZIP_MAGIC:
         raise DataFormatError(
             f"{path} ends in .gz but is not gzip-compressed (it starts with "
             f"{magic!r}, not {GZIP_MAGIC!r}); rename it to .csv if it is plain "
@@ -95,7 +96,8 @@ def open_text(
 def decompression_error(path: Path, error: Exception) -> DataFormatError:
     """Build the error for a gzip stream that failed to decompress."""
     if isinstance(error, EOFError):
-        problem = "the gzip stream ends early (the file is truncated)"
+        problem = ("the gzip stream ends early (the file is truncated, or has "
+                   "stray bytes after its end)")
     else:
         problem = f"the gzip stream is damaged ({error})"
     return DataFormatError(

@@ -24,6 +24,17 @@ FLOAT32_MAX = 3.4028234663852886e38
 _FIX = "correct or remove that line and read the file again"
 
 
+_SHOWN_CHARACTERS = 40
+"""Characters of a bad value quoted in a message; longer values are cut."""
+
+
+def _shown(value: str) -> str:
+    """Return ``repr(value)``, cut short for a long value."""
+    if len(value) <= _SHOWN_CHARACTERS:
+        return repr(value)
+    return f"{value[:_SHOWN_CHARACTERS]!r}... ({len(value):,} characters)"
+
+
 def _row_error(path: Path, line: int, column: str | None, value: str | None,
                problem: str) -> DataFormatError:
     where = f"{path}, line {line}" + (f", column {column}" if column else "")
@@ -41,19 +52,20 @@ def _unquote(value: str) -> str:
     """
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
-    return value.strip()
+    # Arrow trims only spaces and tabs, not other Unicode whitespace.
+    return value.strip(" \t")
 
 
 def _describe_non_number(value: str) -> str:
     try:
         number = float(value)
     except ValueError:
-        return f"{value!r} is not a number"
+        return f"{_shown(value)} is not a number"
     if math.isnan(number):
-        return f"{value!r} is NaN, but every value must be a finite number"
+        return f"{_shown(value)} is NaN, but every value must be a finite number"
     if math.isinf(number):
-        return f"{value!r} is infinite, but every value must be a finite number"
-    return f"{value!r} is not a plain decimal number"
+        return f"{_shown(value)} is infinite, but every value must be a finite number"
+    return f"{_shown(value)} is not a plain decimal number"
 
 
 def check_row(text: str, line: int, layout: Layout, path: Path) -> None:
@@ -83,12 +95,13 @@ def check_row(text: str, line: int, layout: Layout, path: Path) -> None:
             raise _row_error(path, line, name, value, _describe_non_number(number))
         if abs(float(number)) > FLOAT32_MAX:
             raise _row_error(
-                path, line, name, value, f"{value!r} is outside the float32 range"
+                path, line, name, value, f"{_shown(value)} is outside the float32 range"
             )
     if float(_unquote(values[0])) not in (0.0, 1.0):
         raise _row_error(
             path, line, layout.names[0], values[0],
-            f"the label is {values[0]!r}, but it must be 0 (background) or 1 (signal)",
+            f"the label is {_shown(values[0])}, but it must be 0 (background) or 1 "
+            "(signal)",
         )
 
 
