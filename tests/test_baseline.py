@@ -150,7 +150,7 @@ def test_load_from_folder_without_model(tmp_path):
     [
         ("epochs", 0, "epochs must be at least 1"),
         ("batch_size", 0, "batch size must be at least 1"),
-        ("learning_rate", -1.0, "learning rate must be positive"),
+        ("learning_rate", -1.0, "learning rate must be a positive finite number"),
         ("device", "tpu", "device must be"),
         ("threads", 0, "threads must be at least 1"),
     ],

@@ -349,3 +349,51 @@ def test_help_skips_heavy_imports(args):
     assert "hepmass.cli.main" in imported
     for module in HEAVY_MODULES:
         assert module not in imported, f"{' '.join(args)} imported {module}"
+
+
+def test_evaluate_refuses_a_changed_training_file(tmp_path):
+    import shutil
+
+    train = tmp_path / "mytrain.csv.gz"
+    shutil.copy(TRAIN_FILE, train)
+    out = tmp_path / "run"
+    result = invoke("train", "--model", "logistic", "--train", str(train),
+                    "--out", str(out))
+    assert result.exit_code == 0, result.output
+    record = json.loads((out / "run.json").read_text())
+    assert record["data"]["train_file_state"]["size"] == train.stat().st_size
+
+    # Same content, new modification time: the splits can no longer be trusted.
+    os.utime(train, ns=(train.stat().st_atime_ns, train.stat().st_mtime_ns + 10**9))
+    result = CliRunner().invoke(main, ["--quiet", "evaluate", str(out)])
+    assert result.exit_code == 1
+    assert "changed since the run recorded it" in result.output
+    assert "--test FILE" in result.output
+
+
+def test_run_warns_when_test_file_is_training_file(tmp_path):
+    with pytest.warns(HepmassWarning, match="the test file is the training file"):
+        invoke("run", "--model", "logistic", "--train", str(TEST_FILE),
+               "--test", str(TEST_FILE), "--out", str(tmp_path / "same"))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--threshold", "1.5"], "thresholds are cuts on a score in [0, 1]"),
+        (["--threshold", "nan"], "thresholds are cuts on a score in [0, 1]"),
+        (["--bootstrap-resamples", "1"], "at least 2 resamples"),
+        (["--importance-repeats", "0"], "importance repeats must be at least 1"),
+        (["--target-signal-efficiency", "1.5"], "must lie in (0, 1]"),
+        (["--target-background-rejection", "1"], "finite number above 1"),
+        (["--learning-rate", "inf"], "positive finite number"),
+        (["--seed", "-1"], "seed must be between 0 and 4294967295"),
+        (["--study-seed", "-5"], "study seed must be between 0"),
+    ],
+)
+def test_run_rejects_bad_options_before_training(tmp_path, options, message):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["--quiet", "run", "--out", str(out), *options])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not out.exists() or not any(out.iterdir())

@@ -110,11 +110,23 @@ def model_options(function: Callable) -> Callable:
     return function
 
 
+def _check_thresholds(
+    context: click.Context, parameter: click.Parameter, values: tuple[float, ...]
+) -> tuple[float, ...]:
+    """Reject thresholds outside [0, 1] (NaN included) before any training."""
+    bad = [value for value in values if not 0.0 <= value <= 1.0]
+    if bad:
+        raise click.BadParameter(
+            f"thresholds are cuts on a score in [0, 1]; got {', '.join(map(str, bad))}"
+        )
+    return values
+
+
 def threshold_option(function: Callable) -> Callable:
     """Add the repeatable --threshold option."""
     return click.option(
         "--threshold", "thresholds", type=float, multiple=True,
-        default=DEFAULT_THRESHOLDS, show_default=True,
+        default=DEFAULT_THRESHOLDS, show_default=True, callback=_check_thresholds,
         help="Score threshold for the metrics and a confusion matrix; repeat "
         "the option for several.",
     )(function)

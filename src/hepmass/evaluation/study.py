@@ -42,6 +42,7 @@ from hepmass.evaluation.thresholds import (
     optimize_thresholds,
     significances,
 )
+from hepmass.training.config import SEED_MAX
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,29 @@ class StudySettings:
             raise ConfigurationError(
                 f"calibration must be one of {', '.join(CALIBRATION_METHODS)}, got "
                 f"{self.calibration!r}"
+            )
+        if self.bootstrap_resamples < 2:
+            raise ConfigurationError(
+                f"the bootstrap needs at least 2 resamples, got {self.bootstrap_resamples}"
+            )
+        if self.importance_repeats < 1:
+            raise ConfigurationError(
+                f"importance repeats must be at least 1, got {self.importance_repeats}"
+            )
+        target = self.target_signal_efficiency
+        if target is not None and not 0 < target <= 1:
+            raise ConfigurationError(
+                f"the target signal efficiency must lie in (0, 1], got {target}"
+            )
+        target = self.target_background_rejection
+        if target is not None and not 1 < target < np.inf:
+            raise ConfigurationError(
+                f"the target background rejection must be a finite number above 1, "
+                f"got {target}"
+            )
+        if not 0 <= self.seed <= SEED_MAX:
+            raise ConfigurationError(
+                f"the study seed must be between 0 and {SEED_MAX}, got {self.seed}"
             )
         for name in ("importance_max_events", "max_train_events"):
             if getattr(self, name) < 2:

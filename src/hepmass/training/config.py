@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from hepmass.errors import ConfigurationError
+
+SEED_MAX = 2**32 - 1
+"""Largest seed: numpy's default generator takes seeds up to 2**32 - 1 here."""
 
 DEFAULT_BATCH_SIZE = 1024
 """Default minibatch size.
@@ -49,9 +53,15 @@ class TrainingConfig:
             raise ConfigurationError(
                 f"batch size must be at least 1, got {self.batch_size}"
             )
-        if not self.learning_rate > 0:
+        if not 0 < self.learning_rate < math.inf:
             raise ConfigurationError(
-                f"learning rate must be positive, got {self.learning_rate}"
+                f"learning rate must be a positive finite number, got "
+                f"{self.learning_rate}"
+            )
+        if not 0 <= self.seed <= SEED_MAX:
+            raise ConfigurationError(
+                f"seed must be between 0 and {SEED_MAX} (the range numpy and "
+                f"PyTorch accept), got {self.seed}"
             )
         if self.device not in ("cpu", "cuda", "auto"):
             raise ConfigurationError(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hepmass.data.events import Events, stratified_split
 from hepmass import data
-from hepmass.errors import ConfigurationError
+from hepmass.errors import ConfigurationError, HepmassWarning
 from hepmass.sample import default_paths
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,15 @@ def load_splits(
     _check_fraction("the test fraction", test_fraction)
     _check_fraction("the validation fraction", valid_fraction)
     train_path, test_path, bundled = resolve_files(train, test)
+    if test_path is not None and test_path.resolve() == train_path.resolve():
+        warnings.warn(
+            f"the test file is the training file ({train_path}); the test metrics "
+            "will measure how well the model remembers its training events, not "
+            "how it does on new ones. Pass a separate --test file, or leave --test "
+            "out to hold out part of the training file",
+            HepmassWarning,
+            stacklevel=2,
+        )
 
     events = data.read_events(train_path)
     test_events = None
@@ -100,7 +110,9 @@ def load_splits(
 
     description = {
         "train_file": str(train_path.resolve()),
+        "train_file_state": file_state(train_path),
         "test_file": str(test_path.resolve()) if test_path is not None else None,
+        "test_file_state": file_state(test_path) if test_path is not None else None,
         "bundled_sample": bundled,
         "test_fraction": None if test_path is not None else test_fraction,
         "valid_fraction": valid_fraction,
@@ -119,11 +131,32 @@ def load_splits(
     return DataSplits(train_events, valid_events, test_events, description)
 
 
+def file_state(path: Path) -> dict[str, int]:
+    """Return the size and modification time that identify a file's content."""
+    stat = path.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _read_unchanged(description: dict[str, Any], role: str) -> Events:
+    """Read the ``role`` file ("train" or "test") of a run, refusing a file
+    that changed since the run recorded it."""
+    path = Path(description[f"{role}_file"])
+    recorded = description.get(f"{role}_file_state")
+    if recorded is not None and path.exists() and file_state(path) != recorded:
+        raise ConfigurationError(
+            f"{path} changed since the run recorded it (size or modification time "
+            "differ from run.json), so the run's splits cannot be rebuilt: events "
+            "used in training could land in the test events. Restore the file, "
+            "or pass the events to evaluate explicitly with --test FILE"
+        )
+    return data.read_events(path)
+
+
 def recreate_test(description: dict[str, Any]) -> Events:
     """Rebuild the test events a training run recorded in its ``run.json``."""
     if description.get("test_file"):
-        return data.read_events(Path(description["test_file"]))
-    events = data.read_events(Path(description["train_file"]))
+        return _read_unchanged(description, "test")
+    events = _read_unchanged(description, "train")
     _, held_out = stratified_split(
         events, description["test_fraction"], description["split_seed"]
     )
@@ -135,7 +168,7 @@ def recreate_training(description: dict[str, Any]) -> tuple[Events, Events]:
 
     Repeats the splits of :func:`load_splits` with the recorded seed.
     """
-    events = data.read_events(Path(description["train_file"]))
+    events = _read_unchanged(description, "train")
     if not description.get("test_file"):
         events, _ = stratified_split(
             events, description["test_fraction"], description["split_seed"]
