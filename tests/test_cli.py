@@ -397,3 +397,27 @@ def test_run_rejects_bad_options_before_training(tmp_path, options, message):
     assert result.exit_code != 0
     assert message in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_second_process_cannot_write_into_a_run_in_progress(tmp_path):
+    from hepmass.workflow.directory import LOCK_FILE, RunDirectory
+
+    out = tmp_path / "busy"
+    out.mkdir()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (out / LOCK_FILE).write_text(f"{sleeper.pid}\n")
+        for force in (False, True):
+            with pytest.raises(Exception, match="not empty|is writing into"):
+                RunDirectory.create(out, force=force)
+        result = CliRunner().invoke(
+            main, ["--quiet", "run", "--out", str(out), "--force", "--epochs", "1"]
+        )
+        assert result.exit_code == 1
+        assert f"another hepmass process (pid {sleeper.pid}) is writing" in result.output
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # The holder is gone: its lock is stale and is taken over.
+    RunDirectory.create(out, force=True)
+    assert (out / LOCK_FILE).read_text().strip() == str(os.getpid())

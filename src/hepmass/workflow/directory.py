@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +45,7 @@ class RunDirectory:
                 "--out or pass --force to overwrite its files"
             )
         out.mkdir(parents=True, exist_ok=True)
+        _claim(out)
         if force:
             _remove_outputs(out)
         return cls(out)
@@ -119,3 +122,60 @@ def _to_json(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+LOCK_FILE = ".hepmass.lock"
+"""Holds the process ID of the process writing a run directory."""
+
+
+def _owner(lock: Path) -> int | None:
+    """Return the live process that holds ``lock``, or ``None``."""
+    try:
+        pid = int(lock.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return None
+    if pid <= 0 or pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def _claim(directory: Path) -> None:
+    """Mark ``directory`` as written by this process until it exits.
+
+    A second command pointed at the same directory, even with ``--force``,
+    stops instead of mixing its files with the first one's. A lock left by a
+    process that no longer runs is taken over.
+    """
+    lock = directory / LOCK_FILE
+    for _ in range(2):
+        try:
+            handle = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            pid = _owner(lock)
+            if pid is not None:
+                raise ConfigurationError(
+                    f"another hepmass process (pid {pid}) is writing into {directory}; "
+                    "wait for it to finish or choose another --out"
+                ) from None
+            lock.unlink(missing_ok=True)
+            continue
+        with os.fdopen(handle, "w") as stream:
+            stream.write(f"{os.getpid()}\n")
+        atexit.register(_release, lock, os.getpid())
+        return
+    raise ConfigurationError(f"could not lock {directory}; try again")
+
+
+def _release(lock: Path, pid: int) -> None:
+    """Remove ``lock`` if this process still holds it."""
+    try:
+        if lock.read_text().strip() == str(pid):
+            lock.unlink()
+    except OSError:
+        pass
