@@ -125,11 +125,11 @@ def _to_json(value: Any) -> Any:
 
 
 LOCK_FILE = ".hepmass.lock"
-"""Holds the process ID of the process writing a run directory."""
+"""Names the process ID of the process writing a run directory."""
 
 
 def _owner(lock: Path) -> int | None:
-    """Return the live process that holds ``lock``, or ``None``."""
+    """Return the ID of the live process named in ``lock``, or ``None``."""
     try:
         pid = int(lock.read_text().strip() or 0)
     except (OSError, ValueError):
@@ -173,7 +173,7 @@ def _claim(directory: Path) -> None:
 
 
 def _release(lock: Path, pid: int) -> None:
-    """Remove ``lock`` if this process still holds it."""
+    """Remove ``lock`` if it still names this process."""
     try:
         if lock.read_text().strip() == str(pid):
             lock.unlink()
