@@ -421,3 +421,15 @@ def test_second_process_cannot_write_into_a_run_in_progress(tmp_path):
     # The holder is gone: its lock is stale and is taken over.
     RunDirectory.create(out, force=True)
     assert (out / LOCK_FILE).read_text().strip() == str(os.getpid())
+
+
+def test_evaluate_with_new_thresholds_drops_old_confusion_figures(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", "--model", "logistic", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "confusion_0.1.png").is_file()
+    result = invoke("evaluate", str(out), "--threshold", "0.3")
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in out.glob("confusion_*.png")) == [
+        "confusion_0.3.png"
+    ]

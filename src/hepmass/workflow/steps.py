@@ -124,6 +124,10 @@ def evaluate_run(
     scores = model.predict(test)
     seconds = time.perf_counter() - start
     _write_scores(run_dir.scores_path, test, scores)
+    # Confusion figures are named by threshold; drop those of an earlier
+    # evaluation so that every figure left matches metrics.json.
+    for stale in run_dir.path.glob("confusion_*.png"):
+        stale.unlink()
 
     metrics = analyse_scores(
         test.labels, scores, run_dir.path, thresholds, model_label=model.name
