@@ -202,7 +202,9 @@ class OnnxScorer:
         path = Path(path)
         if not path.is_file():
             raise ModelError(
-                f"{path} not found; write it with 'hepmass export RUN_DIR'"
+                f"{path} not found; write it with 'hepmass export RUN_DIR' (the "
+                "networks and gbdt have an ONNX export), or score other models "
+                "without --onnx"
             )
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
