@@ -9,6 +9,7 @@ import click
 
 from hepmass import __version__
 from hepmass.errors import HepmassError
+from hepmass.progress import set_quiet
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ class _Group(click.Group):
     count=True,
     help="Log more detail: once for debug messages from hepmass.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Log warnings and errors only.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Log warnings and errors only, and draw no progress bars.")
 def main(verbose: int, quiet: bool) -> None:
     """Separate HEPMASS signal events (X -> t tbar) from Standard Model t tbar.
 
@@ -43,6 +45,7 @@ def main(verbose: int, quiet: bool) -> None:
         level = logging.DEBUG
     if quiet:
         level = logging.WARNING
+    set_quiet(quiet)
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -20,6 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from hepmass.errors import ConfigurationError, DownloadError
+from hepmass.progress import bar_options
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def _transfer(url: str, part: Path, timeout: float) -> None:
         written = offset
         with open(part, "ab" if resumed else "wb") as sink, tqdm(
             total=total, initial=offset, unit="B", unit_scale=True,
-            desc=part.name.removesuffix(".part"), leave=False,
+            desc=part.name.removesuffix(".part"), leave=False, **bar_options(),
         ) as progress:
             while chunk := response.read(CHUNK_BYTES):
                 sink.write(chunk)

@@ -37,6 +37,7 @@ from hepmass.data.stream import (
 )
 from hepmass.data.validate import locate_invalid_value
 from hepmass.errors import DataFormatError
+from hepmass.progress import bar_options
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +261,7 @@ def parse_file(
         log.info("converting %s (%.0f MB) to float32; later reads use a cache",
                  path, size / 1e6)
         progress = tqdm(total=size, unit="B", unit_scale=True, desc=path.name,
-                        leave=False)
+                        leave=False, **bar_options())
     writer = cache(layout) if cache is not None else None
     try:
         store = _parse_rows(path, layout, progress, writer)

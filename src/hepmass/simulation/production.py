@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hepmass.progress import bar_options
 from hepmass.simulation import manifest, writer
 from hepmass.simulation.config import SimulationConfig, validate_config
 from hepmass.simulation.generator import FILTER_SETTINGS, Process, versions
@@ -27,7 +28,8 @@ class _Progress:
     def __init__(self, total: int, enabled: bool) -> None:
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=total, unit="event", desc="simulate", disable=not enabled)
+        options = bar_options() if enabled else {"disable": True}
+        self.bar = tqdm(total=total, unit="event", desc="simulate", **options)
 
     def update(self, n: int) -> None:
         self.bar.update(max(0, min(n, self.bar.total - self.bar.n)))

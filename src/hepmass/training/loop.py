@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from hepmass.allocator import retain_freed_memory
 from hepmass.models.base import TrainingHistory
+from hepmass.progress import bar_options
 from hepmass.training.config import TrainingConfig
 from hepmass.training.distributed import DistributedContext
 from hepmass.training.plain_step import PlainStep
@@ -154,7 +155,7 @@ def train_network(
         running = torch.zeros((), device=train_inputs.device)
         # Ranks other than 0 draw no bar; rank 0 leaves ``disable`` unset so
         # that tqdm's own TQDM_DISABLE environment variable still applies.
-        hidden = {"disable": True} if rank != 0 else {}
+        hidden = {"disable": True} if rank != 0 else bar_options()
         bar = tqdm(
             total=n_batches,
             desc=f"epoch {epoch}/{config.epochs}",
