@@ -57,13 +57,18 @@ def read_events(
     cached = event_cache.load(path, stat, directory) if directory else None
     if cached is not None:
         events, layout = cached
-    else:
-        writer = (
-            (lambda layout: event_cache.CacheWriter(path, stat, directory, layout))
-            if directory is not None
-            else None
-        )
-        events, layout = parse_file(path, writer)
+        # The warning came with the first read; repeating it on every read
+        # of the UCI 1000 files would bury other warnings.
+        if layout.header_columns not in (None, layout.width):
+            log.info("%s: the header names %d columns, the rows have %d values",
+                     path, layout.header_columns, layout.width)
+        return events
 
+    writer = (
+        (lambda layout: event_cache.CacheWriter(path, stat, directory, layout))
+        if directory is not None
+        else None
+    )
+    events, layout = parse_file(path, writer)
     warn_if_header_disagrees(layout, path)
     return events
