@@ -433,3 +433,31 @@ def test_evaluate_with_new_thresholds_drops_old_confusion_figures(tmp_path):
     assert sorted(path.name for path in out.glob("confusion_*.png")) == [
         "confusion_0.3.png"
     ]
+
+
+def test_evaluate_reports_damaged_model_files(tmp_path):
+    out = tmp_path / "run"
+    assert invoke("train", "--model", "baseline", "--epochs", "1",
+                  "--out", str(out)).exit_code == 0
+    weights = out / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    result = CliRunner().invoke(main, ["--quiet", "evaluate", str(out)])
+    assert result.exit_code == 1
+    assert "cannot be loaded" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_run_reports_an_output_folder_it_cannot_create(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(
+        main, ["--quiet", "run", "--out", str(blocker / "run"), "--epochs", "1"]
+    )
+    assert result.exit_code == 1
+    assert "cannot create the output directory" in result.output
+
+
+def test_run_with_a_batch_larger_than_the_data(tmp_path):
+    result = invoke("train", "--epochs", "1", "--batch-size", "100000000",
+                    "--out", str(tmp_path / "big"))
+    assert result.exit_code == 0, result.output

@@ -75,4 +75,13 @@ def load_model(directory: Path) -> Classifier:
             f"{Path(directory) / 'model.json'} names model {name!r}, which this "
             f"version of hepmass does not know ({', '.join(MODEL_NAMES)})"
         )
-    return model_class(name).load(Path(directory))
+    try:
+        return model_class(name).load(Path(directory))
+    except ModelError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any damage to the saved files
+        raise ModelError(
+            f"the {name} model saved in {directory} cannot be loaded ({error}); "
+            "its files are damaged or were edited. Train it again, or restore "
+            "the run directory"
+        ) from error

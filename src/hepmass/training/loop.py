@@ -140,7 +140,7 @@ def train_network(
     # Plain ReLU stacks get hand-written gradients; autocast and DDP need
     # autograd.
     plain_step = (
-        PlainStep.of(module, batch_size)
+        PlainStep.of(module, min(batch_size, n_rows))
         if distributed is None and config.precision == "fp32"
         else None
     )

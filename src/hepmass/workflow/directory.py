@@ -44,7 +44,13 @@ class RunDirectory:
                 f"output directory {out} exists and is not empty; choose another "
                 "--out or pass --force to overwrite its files"
             )
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigurationError(
+                f"cannot create the output directory {out} ({error.strerror}); "
+                "choose an --out in a folder you can write to"
+            ) from error
         _claim(out)
         if force:
             _remove_outputs(out)
