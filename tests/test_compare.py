@@ -71,3 +71,15 @@ def test_run_writes_per_mass(runs):
         "500", "750", "1000", "1250", "1500",
     ]
     assert (runs / "logistic" / "per_mass.png").is_file()
+
+
+def test_compare_rejects_a_plot_file_of_another_type(tmp_path):
+    from click.testing import CliRunner
+
+    from hepmass.cli import main
+
+    run = tmp_path / "run"
+    run.mkdir()
+    result = CliRunner().invoke(main, ["compare", str(run), "--plot", "out.txt"])
+    assert result.exit_code == 1
+    assert "--plot out.txt: a figure file must end in .png, .pdf, .svg" in result.output

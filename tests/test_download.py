@@ -240,3 +240,11 @@ def test_download_command_rejects_variant(tmp_path: Path) -> None:
     result = CliRunner().invoke(download, ["--variant", "500", "--dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "'500' is not one of 'all', 'not1000', '1000'" in result.output
+
+
+def test_download_rejects_an_address_without_scheme(tmp_path):
+    from hepmass.data.download import download_variant
+    from hepmass.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="is not an http://, https:// or file://"):
+        download_variant("1000", tmp_path, "notaurl")

@@ -103,6 +103,10 @@ def roc_curves(run_dirs: list[Path]) -> dict[str, tuple[np.ndarray, np.ndarray, 
     return curves
 
 
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+"""File types matplotlib writes for the comparison figures."""
+
+
 def _label(run_dir: Path) -> str:
     model = _read_json(run_dir / "metrics.json").get("model", "?")
     return f"{run_dir.name} ({model})" if run_dir.name != model else model
@@ -132,6 +136,15 @@ def compare(
     from hepmass.evaluation.per_mass import plot_per_mass
     from hepmass.evaluation.plots import plot_roc
 
+    for option, path in (("--plot", plot_file), ("--per-mass-plot", per_mass_file)):
+        if path is not None and path.suffix.lower() not in FIGURE_SUFFIXES:
+            raise ConfigurationError(
+                f"{option} {path}: a figure file must end in "
+                f"{', '.join(FIGURE_SUFFIXES)}"
+            )
+    for path in (markdown_file, csv_file, plot_file, per_mass_file):
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
     runs = list(run_dirs)
     rows = [run_row(run_dir) for run_dir in runs]
     click.echo(format_table(rows))

@@ -240,6 +240,12 @@ def download_variant(
         timeout: seconds to wait for a connection or for data.
     """
     names = _check_variant(variant)
+    scheme = base_url.split("://", 1)[0].lower() if "://" in base_url else ""
+    if scheme not in ("http", "https", "file"):
+        raise ConfigurationError(
+            f"--url {base_url!r} is not an http://, https:// or file:// address; "
+            "give the address of the folder that holds the HEPMASS files"
+        )
     checksums = KNOWN_CHECKSUMS if checksums is None else checksums
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True)
