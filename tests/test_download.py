@@ -74,8 +74,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data) - start))
         self.end_headers()
         stop = len(data) if self.server.cut_after is None else self.server.cut_after
-        self.wfile.write(data[start:stop])
+        # Counted before sending: the client may finish reading before this
+        # thread runs again.
         self.server.sent_bytes += stop - start
+        self.wfile.write(data[start:stop])
         self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
