@@ -55,7 +55,7 @@ FLOP_PER_ROW = 3 * 2 * (27 * 128 + 128 * 64 + 64 * 32 + 32)
 class MatmulRate:
     """The matrix-product rate, measured before and after every loop.
 
-    On a shared machine the rate drifts; the bound uses the highest rate
+    On a shared machine the rate drifts. The bound uses the highest rate
     seen, so a slow moment cannot make a loop look closer to its bound.
     """
 

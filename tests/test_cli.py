@@ -399,7 +399,7 @@ def test_run_rejects_bad_options_before_training(tmp_path, options, message):
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_second_process_cannot_write_into_a_run_in_progress(tmp_path):
+def test_run_directory_locked_while_written(tmp_path):
     from hepmass.workflow.directory import LOCK_FILE, RunDirectory
 
     out = tmp_path / "busy"

@@ -309,7 +309,7 @@ def test_reader_spaces_and_quotes(tmp_path: Path) -> None:
     assert events.labels[2] == 1.0
 
 
-def test_reader_blames_a_damaged_gzip_stream_not_a_row(tmp_path: Path) -> None:
+def test_reader_damaged_gzip_stream(tmp_path: Path) -> None:
     path = write_file(tmp_path / "flip.csv.gz", make_rows(20_000))
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -326,7 +326,7 @@ def test_reader_empty_gz_file_is_reported_as_empty(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("small_pieces")
-def test_reader_names_the_first_bad_line_of_a_piece(tmp_path: Path) -> None:
+def test_reader_first_bad_line_of_piece(tmp_path: Path) -> None:
     rows = make_rows(3000)
     rows[8][3] = "inf"
     rows[38][4] = "nan"

@@ -200,8 +200,8 @@ def _raise_if_damaged(path: Path) -> None:
     """Raise the gzip error of ``path`` if its stream is damaged.
 
     A damaged byte in a gzip stream can inflate to wrong text, which the
-    reader reports as a bad row. The checksum at the end of the stream tells
-    the two cases apart, so a bad row in a gzip file is blamed on the row
+    reader reports as a bad row. The checksum at the end of the stream
+    separates the two cases, so a bad row in a gzip file is blamed on the row
     only once the whole stream has inflated without error.
     """
     if not is_gzip(path):
