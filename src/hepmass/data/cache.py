@@ -86,11 +86,11 @@ def _float32_array(values: np.ndarray) -> pa.Array:
 
 
 class CacheWriter:
-    """Writes the cache of one source file, a record batch at a time.
+    """Writer of the cache of one source file, a record batch at a time.
 
     Batches go to a temporary file that :meth:`commit` renames into place and
-    :meth:`abort` removes. A folder that cannot be written is logged once;
-    the read carries on without a cache, since the cache only saves time.
+    :meth:`abort` removes. A folder that cannot be written is logged once,
+    and the read carries on without a cache, since the cache only saves time.
     """
 
     def __init__(self, source: Path, stat: os.stat_result, directory: Path,
@@ -118,10 +118,6 @@ class CacheWriter:
             self._writer = pa.ipc.new_file(self._sink, self.schema)
         except OSError as error:
             self._fail(error)
-
-    @property
-    def active(self) -> bool:
-        return self._writer is not None
 
     def write(self, labels: np.ndarray, features: np.ndarray,
               mass: np.ndarray | None) -> None:
@@ -184,19 +180,6 @@ class CacheWriter:
         if self._temporary is not None and os.path.exists(self._temporary):
             os.unlink(self._temporary)
         self._temporary = None
-
-
-def store(
-    events: Events,
-    layout: Layout,
-    source: Path,
-    stat: os.stat_result,
-    directory: Path,
-) -> None:
-    """Write the cache of ``source`` from events already read."""
-    writer = CacheWriter(source, stat, directory, layout)
-    writer.write(events.labels, events.features, events.mass)
-    writer.commit()
 
 
 ColumnOffsets = dict[str, tuple[int, int, int]]
