@@ -29,6 +29,7 @@ from torch import nn
 
 from hepmass.allocator import retain_freed_memory
 from hepmass.errors import ModelError
+from hepmass.models.network import plain_linears
 from hepmass.models.standardize import Standardizer
 
 BLOCK_ROWS = 4096
@@ -69,18 +70,8 @@ class _PlainStack:
     @classmethod
     def of(cls, module: nn.Module) -> _PlainStack | None:
         """Return the stack of ``module``, or ``None`` if it is not plain."""
-        if not isinstance(module, nn.Sequential):
-            return None
-        layers = list(module)
-        linears = layers[0::2]
-        activations = layers[1::2]
-        plain = (
-            len(layers) % 2 == 1
-            and all(type(layer) is nn.Linear and layer.bias is not None
-                    for layer in linears)
-            and all(type(layer) is nn.ReLU for layer in activations)
-        )
-        return cls(linears) if plain else None
+        linears = plain_linears(module)
+        return cls(linears) if linears is not None else None
 
     def score_rows(
         self, inputs: torch.Tensor, out: torch.Tensor, start: int, stop: int

@@ -24,6 +24,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from hepmass.models.network import plain_linears
+
 
 class PlainStep:
     """Forward and backward pass of a plain ReLU stack, without autograd."""
@@ -41,21 +43,12 @@ class PlainStep:
 
     @classmethod
     def of(cls, module: nn.Module, max_rows: int) -> PlainStep | None:
-        """Return a step for ``module``, or ``None`` if it is not a plain stack
-        of biased ``nn.Linear`` layers with ``nn.ReLU`` between them, ending in
-        one output."""
-        if type(module) is not nn.Sequential:
+        """Return a step for ``module``, or ``None`` unless it is a plain stack
+        (see :func:`~hepmass.models.network.plain_linears`) with one output."""
+        linears = plain_linears(module)
+        if linears is None or linears[-1].out_features != 1:
             return None
-        layers = list(module)
-        linears = layers[0::2]
-        plain = (
-            len(layers) % 2 == 1
-            and all(type(layer) is nn.Linear and layer.bias is not None
-                    for layer in linears)
-            and all(type(layer) is nn.ReLU for layer in layers[1::2])
-            and linears[-1].out_features == 1
-        )
-        return cls(linears, max_rows) if plain else None
+        return cls(linears, max_rows)
 
     def __call__(self, inputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Set the gradients of the mean loss on one batch; return the loss."""
